@@ -1,0 +1,21 @@
+"""Case pages for creditor users and agents."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from collections_portal.decorators import tenant_view
+
+from .selectors import case_list as case_queryset
+
+
+@tenant_view
+def case_list(request):
+    page = Paginator(case_queryset(), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+@tenant_view
+def case_detail(request, case_id: int):
+    # The scoped manager limits the lookup to the active tenant: a foreign case is a 404.
+    case = get_object_or_404(case_queryset(), pk=case_id)
+    return render(request, "cases/case_detail.html", {"case": case})

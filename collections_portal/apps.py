@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CollectionsPortalConfig(AppConfig):
+    name = "collections_portal"
+    verbose_name = "Inkasso portal"

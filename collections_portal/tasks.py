@@ -1,0 +1,25 @@
+"""Project-wide Celery tasks."""
+
+import socket
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+
+@shared_task(name="portal.health")
+def health(token: str) -> dict:
+    """Prove the path web -> Redis -> worker -> PostgreSQL -> Redis -> caller works.
+
+    It echoes the caller's token, so the caller knows the answer is to its own request.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database(), now()")
+        database, db_now = cursor.fetchone()
+    return {
+        "token": token,
+        "worker": socket.gethostname(),
+        "database": database,
+        "database_time": db_now.isoformat(),
+        "worker_time": timezone.now().isoformat(),
+    }

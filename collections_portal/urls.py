@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cases import views as case_views
+from creditors import views as creditor_views
+from debtors import views as debtor_views
+
+auth_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", creditor_views.home, name="home"),
+    path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
+    path("debtors/", debtor_views.debtor_list, name="debtor_list"),
+    path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
+    path("accounts/", include(auth_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

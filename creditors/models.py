@@ -1,0 +1,150 @@
+"""The tenants: creditors, and the people who act for them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+from stdnum.dk import cvr as stdnum_cvr
+
+from .validators import (
+    validate_bank_account_number,
+    validate_bank_reg_number,
+    validate_cvr,
+    validate_fik_creditor_number,
+    validate_iban,
+)
+
+
+class Jurisdiction(models.TextChoices):
+    DK = "DK", _("Denmark")
+    SE = "SE", _("Sweden")
+    NO = "NO", _("Norway")
+
+
+class Currency(models.TextChoices):
+    DKK = "DKK", "DKK"
+    SEK = "SEK", "SEK"
+    NOK = "NOK", "NOK"
+    EUR = "EUR", "EUR"
+
+
+class Language(models.TextChoices):
+    DA = "da", _("Danish")
+    EN = "en", _("English")
+
+
+class Creditor(models.Model):
+    """A creditor: the tenant whose invoices the agency collects.
+
+    Its identity (CVR), jurisdiction profile, currency and language decide which rules apply to
+    its cases; its address, bank account and FIK creditor number appear on every letter.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
+    jurisdiction = models.CharField(
+        _("jurisdiction profile"),
+        max_length=2,
+        choices=Jurisdiction.choices,
+        default=Jurisdiction.DK,
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.DKK
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DA
+    )
+    address_line = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="DK")
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    bank_reg_number = models.CharField(
+        _("bank registration number"),
+        max_length=4,
+        blank=True,
+        validators=[validate_bank_reg_number],
+    )
+    bank_account_number = models.CharField(
+        _("bank account number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_bank_account_number],
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    fik_creditor_number = models.CharField(
+        _("FIK creditor number"),
+        max_length=8,
+        blank=True,
+        validators=[validate_fik_creditor_number],
+        help_text=_("The 8-digit creditor number for +71 payment slips."),
+    )
+    logo = models.ImageField(_("logo"), upload_to="creditor-logos/", blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cvr__regex=r"^[0-9]{8}$"), name="creditor_cvr_8_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean_fields(self, exclude=None) -> None:
+        # Accept "DK 1358 5628" and "dk50 0040 ..." as typed; store the compact forms.
+        self.cvr = stdnum_cvr.compact(self.cvr or "")
+        self.iban = stdnum_iban.compact(self.iban or "")
+        super().clean_fields(exclude=exclude)
+
+
+class Role(models.TextChoices):
+    """What a creditor's user may do, from most to least."""
+
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    MEMBER = "member", _("Member")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A user's access to one creditor, with a role. A user may belong to several creditors."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("creditor")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "creditor"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.creditor} ({self.get_role_display()})"
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and administrators manage the creditor's users, keys and settings."""
+        return self.role in (Role.OWNER, Role.ADMIN)
+
+    @property
+    def can_edit(self) -> bool:
+        """Everyone but a viewer may file and act on cases."""
+        return self.role != Role.VIEWER

@@ -1,0 +1,82 @@
+"""Tenant data cannot be queried without a scope, and scopes cannot be entered carelessly."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from collections_portal.tenancy import (
+    ScopeError,
+    TenantModel,
+    agency_scope,
+    creditor_scope,
+    current_creditor_ids,
+)
+from creditors.models import Creditor, Membership
+
+# Models with a creditor key that are not tenant data behind a scope, and why.
+UNSCOPED_WITH_CREDITOR = {
+    Membership: "read to decide which scope a request gets, before any scope exists",
+}
+
+
+def tenant_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+def test_every_model_with_a_creditor_key_is_a_tenant_model():
+    for model in apps.get_models():
+        fields = {f.name: f for f in model._meta.get_fields()}
+        field = fields.get("creditor")
+        if field is None or not getattr(field, "many_to_one", False) or model is Creditor:
+            continue
+        if model in UNSCOPED_WITH_CREDITOR:
+            continue
+        assert issubclass(model, TenantModel), f"{model.__name__} has a creditor but no scope"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m.__name__)
+def test_querying_a_tenant_model_without_a_scope_raises(model):
+    with pytest.raises(ScopeError):
+        model.objects.count()
+    with pytest.raises(ScopeError):
+        list(model.objects.all())
+    with pytest.raises(ScopeError):
+        model.objects.filter(pk=1).exists()
+
+
+@pytest.mark.django_db
+def test_a_creditor_scope_shows_only_that_creditors_rows(tenant_a, tenant_b):
+    from cases.models import Case
+
+    with creditor_scope(tenant_a.creditor):
+        assert list(Case.objects.all()) == [tenant_a.case]
+        assert current_creditor_ids() == [tenant_a.creditor.pk]
+    with agency_scope(reason="test: the agency sees every creditor"):
+        assert set(Case.objects.all()) == {tenant_a.case, tenant_b.case}
+        assert current_creditor_ids() is None
+
+
+def test_a_creditor_scope_refuses_none():
+    """django-scopes reads scope(creditor=None) as every creditor; ours refuses it."""
+    with pytest.raises(ScopeError), creditor_scope(None):
+        pass
+
+
+def test_an_agency_scope_needs_a_reason():
+    with pytest.raises(ScopeError), agency_scope(reason=""):
+        pass
+
+
+def test_without_any_scope_current_creditor_ids_raises():
+    with pytest.raises(ScopeError):
+        current_creditor_ids()
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_get_no_scope(client):
+    """The sign-in page renders; a page with tenant data sends the visitor to sign in."""
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.get("/cases/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,117 @@
+"""Every URL that takes an object id answers 404 to a member of another creditor.
+
+The URLs are found by walking the project's URL configuration, so a URL added later is tested
+without anyone remembering to add it here. A URL whose keyword argument this file does not know
+fails the test until someone says how to make another creditor's object for it.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from collections_portal import tenancy
+from tests.conftest import Tenant
+
+# How to find the object a URL keyword argument names, in a given tenant.
+OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
+    "case_id": lambda t: t.case.pk,
+    "debtor_id": lambda t: t.debtor.pk,
+}
+
+# URLs with arguments that do not name tenant data, and why.
+NOT_TENANT_DATA = {
+    "password_reset_confirm": "a signed token for one user, not a creditor's object",
+}
+# URL namespaces outside the creditor portal, and why.
+NOT_TENANT_NAMESPACES = {
+    "admin": "agency staff only; tests/creditors/test_admin.py shows creditor users are refused",
+}
+
+
+@dataclass(frozen=True)
+class UrlWithObject:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[UrlWithObject]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in NOT_TENANT_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            converters = getattr(entry.pattern, "converters", {})
+            if converters and entry.name not in NOT_TENANT_DATA:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                yield UrlWithObject(name, prefix + str(entry.pattern), tuple(sorted(converters)))
+
+
+def urls_with_objects() -> list[UrlWithObject]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _request(client, url: str) -> int:
+    status = client.get(url).status_code
+    if status == 405:  # a POST-only action
+        status = client.post(url).status_code
+    return status
+
+
+def find_leaks(client, own: Tenant, other: Tenant) -> list[str]:
+    """Request every URL with the other tenant's objects; list those that did not answer 404."""
+    leaks = []
+    for url in urls_with_objects():
+        unknown = [k for k in url.kwargs if k not in OBJECT_KWARGS]
+        assert not unknown, (
+            f"URL {url.route!r} ({url.name}) takes {unknown}: add to OBJECT_KWARGS how to find "
+            "a tenant's object for it, or to NOT_TENANT_DATA why it holds no tenant data."
+        )
+        foreign = reverse(url.name, kwargs={k: OBJECT_KWARGS[k](other) for k in url.kwargs})
+        status = _request(client, foreign)
+        if status != 404:
+            leaks.append(f"{foreign} answered {status}")
+    return leaks
+
+
+def test_the_walk_finds_the_object_urls():
+    names = {url.name for url in urls_with_objects()}
+    assert {"case_detail", "debtor_detail"} <= names
+
+
+def test_own_objects_are_reachable(client, tenant_a, tenant_b):
+    """The control: the 404s below come from tenancy, not from broken pages."""
+    client.force_login(tenant_a.user)
+    for url in urls_with_objects():
+        own = reverse(url.name, kwargs={k: OBJECT_KWARGS[k](tenant_a) for k in url.kwargs})
+        assert _request(client, own) in (200, 302), own
+
+
+def test_every_object_url_is_404_for_another_creditors_member(client, tenant_a, tenant_b):
+    client.force_login(tenant_a.user)
+    assert find_leaks(client, own=tenant_a, other=tenant_b) == []
+
+
+def test_the_check_catches_leaks_when_scoping_is_switched_off(
+    client, tenant_a, tenant_b, monkeypatch
+):
+    """Were the middleware to give creditor users the agency's scope, every URL would leak."""
+    monkeypatch.setattr(
+        tenancy, "creditor_scope", lambda creditor: tenancy.agency_scope(reason="test: no scoping")
+    )
+    client.force_login(tenant_a.user)
+    leaks = find_leaks(client, own=tenant_a, other=tenant_b)
+    assert len(leaks) == len(urls_with_objects())
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/debtors/", "/"])
+def test_lists_show_only_own_creditors_objects(client, tenant_a, tenant_b, path):
+    client.force_login(tenant_a.user)
+    body = client.get(path).content.decode()
+    assert tenant_b.case.reference not in body
+    assert tenant_b.debtor.name not in body
+    assert tenant_b.creditor.name not in body
