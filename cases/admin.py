@@ -1,11 +1,117 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Case
+from .models import Case, Claim, LedgerEntry, LimitationEvent, Payment, ReferenceRate
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimInline(ReadOnlyInline):
+    model = Claim
+    fields = ["invoice_number", "invoice_date", "due_date", "principal", "debtor_is_consumer"]
+    readonly_fields = fields
+
+
+class LedgerInline(ReadOnlyInline):
+    model = LedgerEntry
+    fk_name = "case"
+    fields = ["posted_on", "kind", "component", "amount", "claim", "rule", "explanation"]
+    readonly_fields = fields
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "creditor", "debtor", "currency", "created_at"]
-    list_filter = ["creditor", "currency"]
-    search_fields = ["reference", "creditor_reference", "debtor__name"]
+    list_display = ["number", "creditor", "debtor", "state", "currency", "created_at"]
+    list_filter = ["state", "creditor", "currency"]
+    search_fields = ["=number", "creditor_reference", "debtor__name"]
     autocomplete_fields = ["creditor", "debtor"]
+    readonly_fields = ["number", "state", "payment_id"]
+    inlines = [ClaimInline, LedgerInline]
+
+    def has_add_permission(self, request):
+        # Cases are filed through the portal or the API, which post each claim's principal.
+        return False
+
+    @admin.display(description=_("FIK payment ID"))
+    def payment_id(self, obj):
+        return obj.payment_id if obj.pk else "-"
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["invoice_number", "creditor", "case", "due_date", "principal"]
+    list_filter = ["creditor", "debtor_is_consumer"]
+    search_fields = ["invoice_number", "=case__number"]
+    raw_id_fields = ["case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Money changes go through the services (a correction is a reversal in the ledger).
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    """The ledger, read-only: entries are never changed or deleted."""
+
+    list_display = ["posted_on", "case", "claim", "kind", "component", "amount", "profile"]
+    list_filter = ["kind", "component", "creditor"]
+    search_fields = ["=case__number", "claim__invoice_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["received_on", "case", "amount", "method", "reversed_at"]
+    list_filter = ["method", "creditor"]
+    search_fields = ["=case__number", "payer_reference"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LimitationEvent)
+class LimitationEventAdmin(admin.ModelAdmin):
+    list_display = ["claim", "kind", "occurred_on", "note"]
+    list_filter = ["kind"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceRate)
+class ReferenceRateAdmin(admin.ModelAdmin):
+    """Staff add the next half-year's reference rate here (Nationalbanken's lending rate)."""
+
+    list_display = ["jurisdiction", "valid_from", "rate", "verified_label", "source"]
+    list_filter = ["jurisdiction", "verified"]
+    ordering = ["-valid_from"]
+
+    @admin.display(description=_("verified"), ordering="verified")
+    def verified_label(self, obj):
+        return _("verified") if obj.verified else _("UNVERIFIED")

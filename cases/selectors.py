@@ -1,8 +1,34 @@
-"""Reads about cases, run inside the request's or task's tenant scope."""
+"""Reads about cases: lists, balances, allocation targets, interest accruals, limitation.
 
-from django.db.models import Count, QuerySet
+They run inside the caller's tenant scope. Balances are sums of ledger entries, computed in the
+database; nothing here writes.
+"""
 
-from .models import Case
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, QuerySet, Sum
+
+from .models import Case, Claim, Component, EntryKind, LedgerEntry, LimitationEvent, ReferenceRate
+from .rules import (
+    Figure,
+    JurisdictionProfile,
+    MissingRate,
+    RateTable,
+    get_profile,
+    interest_owed,
+    interest_start,
+    limitation_date,
+    limitation_warning_date,
+)
+
+ZERO = Decimal("0.00")
+OWED_COMPONENTS = (Component.COSTS, Component.INTEREST, Component.PRINCIPAL)
 
 
 def case_list() -> QuerySet[Case]:
@@ -16,3 +42,322 @@ def case_counts() -> dict:
         Case.objects.values("creditor__name").annotate(n=Count("pk")).order_by("creditor__name")
     )
     return {"total": sum(row["n"] for row in per_creditor), "per_creditor": per_creditor}
+
+
+def case_by_reference(reference: str) -> Case:
+    return case_list().get(number=int(reference))
+
+
+# --- Profiles and rates -------------------------------------------------------------------
+
+
+def profile_for(case: Case, on: date) -> JurisdictionProfile:
+    return get_profile(case.creditor.jurisdiction, on)
+
+
+def rate_table(jurisdiction: str) -> RateTable:
+    rows = ReferenceRate.objects.filter(jurisdiction=jurisdiction).values_list(
+        "valid_from", "rate", "verified"
+    )
+    return RateTable(list(rows))
+
+
+# --- Balances -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a case owes per component, and any credit held for the debtor (a positive sum)."""
+
+    principal: Decimal = ZERO
+    interest: Decimal = ZERO
+    costs: Decimal = ZERO
+    credit: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.costs
+
+
+def case_balance(case: Case, *, on: date | None = None) -> Balance:
+    """The sums of the case's ledger entries per component, as of a date (default: all)."""
+    entries = LedgerEntry.objects.filter(case=case)
+    if on is not None:
+        entries = entries.filter(posted_on__lte=on)
+    sums = {
+        row["component"]: row["total"]
+        for row in entries.values("component").annotate(total=Sum("amount")).order_by()
+    }
+    return Balance(
+        principal=sums.get(Component.PRINCIPAL, ZERO),
+        interest=sums.get(Component.INTEREST, ZERO),
+        costs=sums.get(Component.COSTS, ZERO),
+        credit=-sums.get(Component.CREDIT, ZERO),
+    )
+
+
+def component_balances(case: Case) -> dict[tuple[int | None, str], Decimal]:
+    """Balance per (claim id or None for case-level entries, component)."""
+    rows = (
+        LedgerEntry.objects.filter(case=case)
+        .values("claim_id", "component")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(row["claim_id"], row["component"]): row["total"] for row in rows}
+
+
+# --- Allocation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationOrder:
+    components: tuple[str, ...]
+    source: str  # the profile label, or "creditor policy"
+
+    def describe(self, *, designated: Claim | None = None) -> str:
+        text = "order " + ", ".join(self.components) + f" per {self.source}"
+        if designated is not None:
+            text = f"debtor's designation of invoice {designated.invoice_number} first, then {text}"
+        return text
+
+
+def allocation_order(case: Case) -> AllocationOrder:
+    """The creditor's chosen order, else the profile's default (costs, interest, principal)."""
+    if case.creditor.allocation_order:
+        return AllocationOrder(
+            tuple(case.creditor.allocation_order.split(",")),
+            f"creditor policy of {case.creditor.name}",
+        )
+    profile = get_profile(case.creditor.jurisdiction, date.today())
+    return AllocationOrder(tuple(profile.allocation_order), profile.label)
+
+
+@dataclass(frozen=True)
+class AllocationTarget:
+    claim: Claim | None
+    component: str
+    balance: Decimal
+
+
+def allocation_targets(
+    *, case: Case, order: AllocationOrder, designated_claim: Claim | None = None
+) -> Iterator[AllocationTarget]:
+    """Where a payment goes, in turn: the designated claim's components first (if any), then
+    each component in order across the case-level entries and the claims oldest first."""
+    balances = component_balances(case)
+    claims = list(Claim.objects.filter(case=case).order_by("due_date", "invoice_date", "pk"))
+    buckets: list[Claim | None] = [None, *claims]
+    seen: set[tuple[int | None, str]] = set()
+
+    def targets_for(bucket: Claim | None, component: str) -> Iterator[AllocationTarget]:
+        key = (bucket.pk if bucket else None, component)
+        balance = balances.get(key, ZERO)
+        if key not in seen and balance > 0:
+            seen.add(key)
+            yield AllocationTarget(bucket, component, balance)
+
+    if designated_claim is not None:
+        for component in order.components:
+            yield from targets_for(designated_claim, component)
+    for component in order.components:
+        for bucket in buckets:
+            yield from targets_for(bucket, component)
+
+
+# --- Interest -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterestAccrual:
+    claim: Claim
+    start: date
+    end: date
+    figure: Figure
+
+
+def principal_changes(claim: Claim) -> list[tuple[date, Decimal]]:
+    """The claim's principal balance over time: (date from which it applies, balance)."""
+    rows = (
+        LedgerEntry.objects.filter(claim=claim, component=Component.PRINCIPAL)
+        .values("posted_on")
+        .annotate(total=Sum("amount"))
+        .order_by("posted_on")
+    )
+    changes, running = [], ZERO
+    for row in rows:
+        running += row["total"]
+        changes.append((row["posted_on"], running))
+    return changes
+
+
+def interest_accruals(*, case: Case, up_to: date) -> list[InterestAccrual]:
+    """Interest each claim has accrued and not yet had posted, through ``up_to``.
+
+    Where a half-year's reference rate is missing the accrual stops the day before it.
+    """
+    profile = profile_for(case, up_to)
+    rates = rate_table(case.creditor.jurisdiction)
+    posted_until = dict(
+        LedgerEntry.objects.filter(case=case, kind=EntryKind.INTEREST, reversed_by__isnull=True)
+        .values_list("claim_id")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    )
+    accruals = []
+    for claim in Claim.objects.filter(case=case).order_by("due_date", "pk"):
+        first_day = _interest_first_day(profile, claim)
+        if first_day is None:
+            continue
+        last = posted_until.get(claim.pk)
+        start = max(first_day, last + timedelta(days=1)) if last else first_day
+        end = min(up_to, rates_known_until(rates, start, up_to))
+        if start > end:
+            continue
+        figure = interest_owed(
+            profile,
+            rates=rates,
+            principal_changes=principal_changes(claim),
+            start=start,
+            end=end,
+            due_date=claim.due_date,
+            agreed_rate=claim.agreed_interest_rate,
+            consumer=claim.debtor_is_consumer,
+        )
+        accruals.append(InterestAccrual(claim=claim, start=start, end=end, figure=figure))
+    return accruals
+
+
+def _interest_first_day(profile: JurisdictionProfile, claim: Claim) -> date | None:
+    if not claim.due_date_agreed and claim.demand_sent_on is None:
+        return None  # no agreed due date and no demand yet: no interest runs
+    figure = interest_start(
+        profile,
+        due_date=claim.due_date,
+        due_date_agreed=claim.due_date_agreed,
+        demand_sent_on=claim.demand_sent_on,
+    )
+    return figure.dates[0]
+
+
+def rates_known_until(rates: RateTable, start: date, end: date) -> date:
+    """The last day from ``start`` through ``end`` whose half-year has a known rate."""
+    try:
+        rates.rate_on(start)
+    except MissingRate:
+        return start - timedelta(days=1)
+    for boundary in rates.boundaries_between(start, end):
+        try:
+            rates.rate_on(boundary)
+        except MissingRate:
+            return boundary - timedelta(days=1)
+    return end
+
+
+# --- Limitation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimLimitation:
+    claim: Claim
+    figure: Figure
+    warn_on: date
+
+
+def claim_limitations(case: Case, *, on: date) -> list[ClaimLimitation]:
+    """Each claim's limitation date with what interrupted it, and when to warn."""
+    profile = profile_for(case, on)
+    events: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    ten_year: dict[int, date] = {}
+    payment_days = (
+        LedgerEntry.objects.filter(
+            case=case, kind=EntryKind.PAYMENT, claim__isnull=False, reversed_by__isnull=True
+        )
+        .values_list("claim_id", "posted_on")
+        .distinct()
+    )
+    for claim_id, day in payment_days:
+        events[claim_id].append((day, "payment"))
+    for event in LimitationEvent.objects.filter(claim__case=case):
+        if event.kind in (LimitationEvent.Kind.SETTLEMENT, LimitationEvent.Kind.JUDGMENT):
+            ten_year[event.claim_id] = max(
+                event.occurred_on, ten_year.get(event.claim_id, event.occurred_on)
+            )
+        else:
+            events[event.claim_id].append((event.occurred_on, event.kind))
+    result = []
+    for claim in Claim.objects.filter(case=case).order_by("due_date", "pk"):
+        figure = limitation_date(
+            profile,
+            claim_due=claim.due_date,
+            events=sorted(events[claim.pk]),
+            ten_year_basis=ten_year.get(claim.pk),
+        )
+        result.append(
+            ClaimLimitation(
+                claim=claim,
+                figure=figure,
+                warn_on=limitation_warning_date(profile, figure.dates[0]),
+            )
+        )
+    return result
+
+
+# --- The statement: everything explained --------------------------------------------------
+
+
+@dataclass
+class Statement:
+    """A case's balance as of a date, each figure with its explanation."""
+
+    case: Case
+    on: date
+    profile: JurisdictionProfile
+    posted: Balance
+    entries: list[LedgerEntry]
+    accruals: list[InterestAccrual]
+    limitations: list[ClaimLimitation]
+    missing_rates_from: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def accrued_interest(self) -> Decimal:
+        return sum((a.figure.amount for a in self.accruals), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.posted.total + self.accrued_interest - self.posted.credit
+
+
+def case_statement(case: Case, *, on: date) -> Statement:
+    entries = list(
+        LedgerEntry.objects.filter(case=case, posted_on__lte=on)
+        .select_related("claim")
+        .order_by("posted_on", "pk")
+    )
+    accruals = interest_accruals(case=case, up_to=on)
+    statement = Statement(
+        case=case,
+        on=on,
+        profile=profile_for(case, on),
+        posted=case_balance(case, on=on),
+        entries=entries,
+        accruals=accruals,
+        limitations=claim_limitations(case, on=on),
+    )
+    rates = rate_table(case.creditor.jurisdiction)
+    for accrual in accruals:
+        if accrual.end < on:
+            statement.missing_rates_from = accrual.end + timedelta(days=1)
+    if statement.missing_rates_from is None:
+        try:
+            rates.rate_on(on)
+        except MissingRate:
+            statement.missing_rates_from = on
+    if statement.missing_rates_from:
+        statement.notes.append(
+            f"No reference rate is recorded for the half-year from "
+            f"{statement.missing_rates_from.isoformat()}: interest is shown up to the day "
+            "before. Add the rate in the admin (Reference rates)."
+        )
+    return statement

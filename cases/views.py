@@ -2,10 +2,12 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from collections_portal.decorators import tenant_view
 
 from .selectors import case_list as case_queryset
+from .selectors import case_statement
 
 
 @tenant_view
@@ -18,4 +20,9 @@ def case_list(request):
 def case_detail(request, case_id: int):
     # The scoped manager limits the lookup to the active tenant: a foreign case is a 404.
     case = get_object_or_404(case_queryset(), pk=case_id)
-    return render(request, "cases/case_detail.html", {"case": case})
+    statement = case_statement(case, on=timezone.localdate())
+    return render(
+        request,
+        "cases/case_detail.html",
+        {"case": case, "statement": statement, "claims": case.claims.all()},
+    )

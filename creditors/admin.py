@@ -17,7 +17,7 @@ class CreditorAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "cvr", "is_active", "logo"]}),
-        ("Profile", {"fields": ["jurisdiction", "currency", "language"]}),
+        ("Profile", {"fields": ["jurisdiction", "currency", "language", "allocation_order"]}),
         (
             "Address",
             {"fields": ["address_line", "postal_code", "city", "country", "email", "phone"]},

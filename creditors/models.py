@@ -33,6 +33,15 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+class AllocationOrder(models.TextChoices):
+    """Orders in which a payment covers the components of a balance (dækningsrækkefølge)."""
+
+    COSTS_INTEREST_PRINCIPAL = "costs,interest,principal", _("Costs, interest, principal")
+    INTEREST_COSTS_PRINCIPAL = "interest,costs,principal", _("Interest, costs, principal")
+    COSTS_PRINCIPAL_INTEREST = "costs,principal,interest", _("Costs, principal, interest")
+    PRINCIPAL_INTEREST_COSTS = "principal,interest,costs", _("Principal, interest, costs")
+
+
 class Creditor(models.Model):
     """A creditor: the tenant whose invoices the agency collects.
 
@@ -80,6 +89,16 @@ class Creditor(models.Model):
         blank=True,
         validators=[validate_fik_creditor_number],
         help_text=_("The 8-digit creditor number for +71 payment slips."),
+    )
+    allocation_order = models.CharField(
+        _("payment allocation order"),
+        max_length=30,
+        choices=AllocationOrder.choices,
+        blank=True,
+        help_text=_(
+            "The order payments cover costs, interest and principal when the debtor has not "
+            "designated otherwise. Empty: the jurisdiction profile's default."
+        ),
     )
     logo = models.ImageField(_("logo"), upload_to="creditor-logos/", blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -102,4 +102,3 @@ class CaseFactory(TenantFactory):
         model = Case
 
     debtor = factory.SubFactory(DebtorFactory, creditor=factory.SelfAttribute("..creditor"))
-    reference = factory.Sequence(lambda n: f"C{n:07d}")

@@ -4,12 +4,17 @@ Idempotent: running it again finds what it made before and changes nothing (pass
 reset to the demo password so the printed sign-in always works).
 """
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import Case
+from cases.services import ClaimInput, case_create
 from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole, sync_agency_groups
 from creditors.models import Creditor, Role
@@ -70,6 +75,32 @@ DEBTORS = [
     (DebtorKind.COMPANY, "Kaffebar Kronen ApS", "18340003", "Kongensgade 9", "5000", "Odense C"),
     (DebtorKind.PERSON, "Sofie Pedersen", "2808921238", "Rosenvænget 2", "9000", "Aalborg"),
 ]
+
+
+def demo_claims(reference: str, kind: str, *, today: date) -> list[ClaimInput]:
+    """One or two overdue invoices, dated relative to today so the demo never goes stale."""
+    claims = [
+        ClaimInput(
+            invoice_number=f"{reference}-1",
+            description="Elektricitet, 3. kvartal",
+            invoice_date=today - timedelta(days=75),
+            due_date=today - timedelta(days=45),
+            principal=Decimal("1875.00"),
+            debtor_is_consumer=kind == DebtorKind.PERSON,
+        )
+    ]
+    if reference.endswith("1"):
+        claims.append(
+            ClaimInput(
+                invoice_number=f"{reference}-2",
+                description="Abonnement",
+                invoice_date=today - timedelta(days=40),
+                due_date=today - timedelta(days=26),
+                principal=Decimal("449.50"),
+                debtor_is_consumer=kind == DebtorKind.PERSON,
+            )
+        )
+    return claims
 
 
 class Command(BaseCommand):
@@ -135,11 +166,15 @@ class Command(BaseCommand):
                             "city": city,
                         },
                     )
-                    if number <= index + 1:
-                        Case.objects.get_or_create(
+                    reference = f"DEMO-{creditor.cvr[-4:]}-{number + 1:03d}"
+                    if number <= index + 1 and not Case.objects.filter(
+                        creditor_reference=reference
+                    ).exists():
+                        case_create(
                             creditor=creditor,
-                            reference=f"DEMO-{creditor.cvr[-4:]}-{number + 1:03d}",
-                            defaults={"debtor": debtor, "currency": creditor.currency},
+                            debtor=debtor,
+                            creditor_reference=reference,
+                            claims=demo_claims(reference, kind, today=timezone.localdate()),
                         )
 
         self.stdout.write(

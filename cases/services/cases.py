@@ -1,0 +1,131 @@
+"""Filing cases and their claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Claim, EntryKind, LimitationEvent
+from creditors.models import Creditor
+from debtors.models import Debtor
+
+from .ledger import ledger_post
+from .locking import lock_case
+from .money import to_money
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """One invoice as the creditor hands it over."""
+
+    invoice_number: str
+    invoice_date: date
+    due_date: date
+    principal: Decimal | str  # a string is parsed; a float is refused
+    description: str = ""
+    debtor_is_consumer: bool = True
+    agreed_interest_rate: Decimal | None = None
+    due_date_agreed: bool = True
+    demand_sent_on: date | None = None
+
+
+@transaction.atomic
+def case_create(
+    *,
+    creditor: Creditor,
+    debtor: Debtor,
+    claims: list[ClaimInput],
+    creditor_reference: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Case:
+    """File a case for one debtor with one or more claims, posting each claim's principal."""
+    if debtor.creditor_id != creditor.pk:
+        raise ValidationError({"debtor": _("The debtor belongs to another creditor.")})
+    if not claims:
+        raise ValidationError({"claims": _("A case needs at least one claim.")})
+    case = Case(
+        creditor=creditor,
+        debtor=debtor,
+        currency=creditor.currency,
+        creditor_reference=creditor_reference,
+    )
+    case.full_clean(exclude=["number"])
+    case.save()
+    for index, claim in enumerate(claims):
+        try:
+            _claim_create(case=case, data=claim, user=user)
+        except ValidationError as exc:
+            if len(claims) == 1:
+                raise
+            raise ValidationError({f"claims[{index}]": exc.messages}) from exc
+    return case
+
+
+@transaction.atomic
+def claim_add(*, case: Case, data: ClaimInput, user: AbstractBaseUser | None = None) -> Claim:
+    """Add an invoice to an existing case of the same debtor."""
+    case = lock_case(case)
+    return _claim_create(case=case, data=data, user=user)
+
+
+def _claim_create(*, case: Case, data: ClaimInput, user: AbstractBaseUser | None) -> Claim:
+    claim = Claim(
+        creditor_id=case.creditor_id,
+        case=case,
+        invoice_number=data.invoice_number.strip(),
+        description=data.description,
+        invoice_date=data.invoice_date,
+        due_date=data.due_date,
+        due_date_agreed=data.due_date_agreed,
+        demand_sent_on=data.demand_sent_on,
+        principal=to_money(data.principal, field="principal"),
+        debtor_is_consumer=data.debtor_is_consumer,
+        agreed_interest_rate=data.agreed_interest_rate,
+    )
+    claim.full_clean(exclude=["case", "creditor"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:
+        if "claim_unique_invoice_per_creditor" in str(exc):
+            raise ValidationError(
+                {
+                    "invoice_number": _("Invoice %(number)s has already been handed over.")
+                    % {"number": claim.invoice_number}
+                }
+            ) from exc
+        raise
+    ledger_post(
+        case=case,
+        claim=claim,
+        kind=EntryKind.PRINCIPAL,
+        amount=claim.principal,
+        posted_on=claim.invoice_date,
+        rule="",
+        explanation=(
+            f"Invoice {claim.invoice_number} of {claim.invoice_date.isoformat()}, due "
+            f"{claim.due_date.isoformat()}: principal incl. VAT {claim.principal}."
+        ),
+        user=user,
+    )
+    return claim
+
+
+@transaction.atomic
+def limitation_event_record(
+    *, claim: Claim, kind: LimitationEvent.Kind | str, occurred_on: date, note: str = ""
+) -> LimitationEvent:
+    """Record an acknowledgement, legal step, settlement or judgment on a claim."""
+    lock_case(claim.case)
+    event = LimitationEvent(
+        creditor_id=claim.creditor_id, claim=claim, kind=kind, occurred_on=occurred_on, note=note
+    )
+    event.full_clean(exclude=["claim", "creditor"])
+    event.save()
+    return event

@@ -1,0 +1,170 @@
+"""Registering payments, allocating them across a case's balance, and reversing them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import selectors
+from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
+
+from .ledger import interest_post, ledger_post
+from .locking import lock_case
+from .money import to_money
+
+
+@transaction.atomic
+def payment_register(
+    *,
+    case: Case,
+    amount: Decimal | str,
+    received_on: date,
+    method: PaymentMethod | str,
+    payer_reference: str = "",
+    designated_claim: Claim | None = None,
+    post_interest: bool = True,
+    user: AbstractBaseUser | None = None,
+) -> Payment:
+    """Register money received and allocate all of it.
+
+    Interest owed up to the day of payment is posted first, so the payment meets the balance as
+    it stood that day. The allocation follows the debtor's designation when given, then the
+    creditor's order (else the profile's: costs, interest, principal), each component across
+    the claims oldest first. What is left after the whole balance is paid becomes a credit to
+    refund or apply: never lost.
+    """
+    case = lock_case(case)
+    amount = to_money(amount)
+    if designated_claim is not None and designated_claim.case_id != case.pk:
+        raise ValidationError({"designated_claim": _("The invoice is not on this case.")})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("A payment cannot be received in the future.")})
+    if post_interest:
+        interest_post(case=case, up_to=received_on)
+    payment = Payment(
+        creditor_id=case.creditor_id,
+        case=case,
+        amount=amount,
+        received_on=received_on,
+        method=method,
+        payer_reference=payer_reference,
+        designated_claim=designated_claim,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    payment.full_clean(exclude=["case", "creditor", "designated_claim"])
+    payment.save()
+    _allocate(case=case, payment=payment, user=user)
+    return payment
+
+
+def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) -> None:
+    order = selectors.allocation_order(case)
+    remaining = payment.amount
+    for target in selectors.allocation_targets(
+        case=case, order=order, designated_claim=payment.designated_claim
+    ):
+        if remaining <= 0:
+            break
+        take = min(remaining, target.balance)
+        ledger_post(
+            case=case,
+            claim=target.claim,
+            kind=EntryKind.PAYMENT,
+            component=target.component,
+            amount=-take,
+            posted_on=payment.received_on,
+            payment=payment,
+            rule="dækningsrækkefølge",
+            profile=order.source,
+            explanation=(
+                f"Payment of {payment.amount} received {payment.received_on.isoformat()}: "
+                f"{take} to {target.component}"
+                + (f" of invoice {target.claim.invoice_number}" if target.claim else "")
+                + f" ({order.describe(designated=payment.designated_claim)})."
+            ),
+            user=user,
+        )
+        remaining -= take
+    if remaining > 0:
+        ledger_post(
+            case=case,
+            kind=EntryKind.PAYMENT,
+            component=Component.CREDIT,
+            amount=-remaining,
+            posted_on=payment.received_on,
+            payment=payment,
+            rule="overpayment",
+            explanation=(
+                f"Payment of {payment.amount} received {payment.received_on.isoformat()}: "
+                f"{remaining} more than the balance, kept as a credit for the debtor."
+            ),
+            user=user,
+        )
+
+
+@transaction.atomic
+def payment_reverse(
+    *, payment: Payment, reason: str, user: AbstractBaseUser | None = None
+) -> Payment:
+    """Undo a payment (a bounced transfer, a payment booked on the wrong case).
+
+    Every allocation entry gets its reversal, dated as the entry it reverses, so the balances
+    (and the interest computed on them) are exactly as if the payment had never been made.
+    Reversing a reversed payment changes nothing.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the payment is reversed.")})
+    lock_case(payment.case)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.reversed_at is not None:
+        return payment
+    originals = LedgerEntry.objects.filter(payment=payment, kind=EntryKind.PAYMENT)
+    for entry in originals:
+        ledger_post(
+            case=payment.case,
+            claim=entry.claim,
+            kind=EntryKind.REVERSAL,
+            component=entry.component,
+            amount=-entry.amount,
+            posted_on=entry.posted_on,
+            payment=payment,
+            reverses=entry,
+            rule="reversal",
+            explanation=f"Reversal of: {entry.explanation} Reason: {reason}",
+            user=user,
+        )
+    _repost_interest_after(case=payment.case, day=payment.received_on)
+    payment.reversed_at = timezone.now()
+    payment.reversal_reason = reason
+    payment.save(update_fields=["reversed_at", "reversal_reason"])
+    return payment
+
+
+def _repost_interest_after(*, case: Case, day: date) -> None:
+    """Interest posted for days after ``day`` was computed on a principal the reversed payment
+    had lowered: reverse it and post it again on the restored principal."""
+    later = list(
+        LedgerEntry.objects.filter(
+            case=case, kind=EntryKind.INTEREST, period_end__gt=day, reversed_by__isnull=True
+        )
+    )
+    for entry in later:
+        ledger_post(
+            case=case,
+            claim=entry.claim,
+            kind=EntryKind.REVERSAL,
+            component=entry.component,
+            amount=-entry.amount,
+            posted_on=entry.posted_on,
+            reverses=entry,
+            rule="reversal",
+            explanation=f"Reversal of: {entry.explanation} Recomputed after a payment reversal.",
+        )
+    if later:
+        interest_post(case=case, up_to=max(entry.period_end for entry in later))

@@ -1,0 +1,23 @@
+"""Building cases through the services, as the portal and the API do."""
+
+from datetime import date
+
+from cases.services import ClaimInput, case_create
+from collections_portal.tenancy import creditor_scope
+from tests.factories import DebtorFactory
+
+
+def claim(number: str, principal: str, due: date, *, invoice: date | None = None, **kwargs):
+    return ClaimInput(
+        invoice_number=number,
+        invoice_date=invoice or due,
+        due_date=due,
+        principal=principal,
+        **kwargs,
+    )
+
+
+def file_case(creditor, *claims: ClaimInput, debtor=None):
+    debtor = debtor or DebtorFactory(creditor=creditor)
+    with creditor_scope(creditor):
+        return case_create(creditor=creditor, debtor=debtor, claims=list(claims))
