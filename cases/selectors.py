@@ -352,8 +352,8 @@ def case_statement(case: Case, *, on: date) -> Statement:
     if statement.missing_rates_from is None:
         try:
             rates.rate_on(on)
-        except MissingRate:
-            statement.missing_rates_from = on
+        except MissingRate as missing:
+            statement.missing_rates_from = missing.half_year
     if statement.missing_rates_from:
         statement.notes.append(
             f"No reference rate is recorded for the half-year from "

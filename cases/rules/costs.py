@@ -1,0 +1,118 @@
+"""Caps on collection costs (inkassoomkostninger), DK: BEK 601/2002 as amended, claims from
+1 July 2016.
+
+The cap depends on the size of the claim ("fordring": principal incl. VAT plus fees, not
+default interest) and on who collects: an agency or lawyer, or the creditor itself. Caps are
+excl. VAT. They may only be charged after a valid collection warning whose deadline has
+passed; that check belongs to the caller, which knows the case's letters.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from .explain import Figure, money_text, percent_text, round_money, sentence
+from .profile import JurisdictionProfile
+
+Column = Literal["agency", "own"]
+
+_COLUMN_TEXT = {"agency": "an agency or lawyer", "own": "the creditor's own collection"}
+
+
+def _cap(
+    profile: JurisdictionProfile, claim_amount: Decimal, column: Column
+) -> tuple[Decimal, str]:
+    """The unrounded cap and the sentence saying which band or formula gave it."""
+    currency = profile.currency
+    if column == "agency":
+        bands = profile.need(profile.cost_cap_bands_agency, "cost_cap_bands_agency")
+        base = profile.need(profile.cost_cap_above_base_agency, "cost_cap_above_base_agency")
+        pct = profile.need(profile.cost_cap_above_pct_agency, "cost_cap_above_pct_agency")
+    else:
+        bands = profile.need(profile.cost_cap_bands_own, "cost_cap_bands_own")
+        base = profile.need(profile.cost_cap_above_base_own, "cost_cap_above_base_own")
+        pct = profile.need(profile.cost_cap_above_pct_own, "cost_cap_above_pct_own")
+    if not bands:
+        raise ValueError(f"{profile.label}: the {column} column has no bands")
+    for upper, cap in bands:
+        if claim_amount <= upper:
+            return cap, (
+                f"the band for claims up to and including {money_text(upper, currency)} "
+                f"gives {money_text(cap, currency)}"
+            )
+    threshold = bands[-1][0]
+    excess = claim_amount - threshold
+    cap = base + excess * pct / 100
+    return cap, (
+        f"above {money_text(threshold, currency)} the cap is {money_text(base, currency)} plus "
+        f"{percent_text(pct)} of the excess {money_text(excess, currency)} = "
+        f"{money_text(round_money(cap), currency)}"
+    )
+
+
+def collection_cost_cap(
+    profile: JurisdictionProfile,
+    *,
+    claim_amount: Decimal,
+    column: Column,
+    consumer: bool,
+    actual_costs: Decimal | None = None,
+) -> Figure:
+    """The most that may be charged for collection costs, excl. VAT (DK: BEK 601/2002).
+
+    ``claim_amount`` is the principal incl. VAT plus fees, not interest. Bands are "up to and
+    including" their upper bound; above the last band: base plus a percentage of the excess.
+    A consumer is never charged more than the cap; a business may be charged ``actual_costs``
+    when they are higher (the business exception). When ``actual_costs`` are lower, the cap
+    is still returned: it is the maximum, which a creditor's policy may lower.
+    """
+    if column not in _COLUMN_TEXT:
+        raise ValueError(f"Unknown column {column!r}: 'agency' or 'own'.")
+    if claim_amount < 0:
+        raise ValueError(f"A claim of {claim_amount} is negative.")
+    if actual_costs is not None and actual_costs < 0:
+        raise ValueError(f"Actual costs of {actual_costs} are negative.")
+    raw_cap, how = _cap(profile, claim_amount, column)
+    rule = profile.cite("collection_costs")
+    currency = profile.currency
+    cap = round_money(raw_cap)
+    intro = (
+        f"Collection costs for a claim of {money_text(claim_amount, currency)} (principal incl. "
+        f"VAT plus fees, not interest) collected by {_COLUMN_TEXT[column]}: {how}, excl. VAT"
+    )
+
+    if actual_costs is not None and actual_costs > cap:
+        actual = round_money(actual_costs)
+        if consumer:
+            text = (
+                f"{intro}. The actual costs of {money_text(actual, currency)} exceed the cap; "
+                f"a consumer is never charged more than the cap of {money_text(cap, currency)}"
+            )
+            amount = cap
+        else:
+            text = (
+                f"{intro}. The actual costs of {money_text(actual, currency)} exceed the cap and "
+                "may be charged to a business debtor under the business exception, excl. VAT"
+            )
+            amount = actual
+        return Figure(
+            amount=amount,
+            rule=rule,
+            profile=profile.label,
+            explanation=sentence(text, rule=rule, profile=profile.label),
+            base=claim_amount,
+        )
+
+    return Figure(
+        amount=cap,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"{intro}. The cap of {money_text(cap, currency)} excl. VAT is the most that may be "
+            "charged",
+            rule=rule,
+            profile=profile.label,
+        ),
+        base=claim_amount,
+    )

@@ -1,0 +1,214 @@
+"""Reminder fees, the collection warning's deadline, the handover fee and B2B compensation.
+
+DK: renteloven § 9 b (reminder and handover fees), inkassoloven § 10 (collection warning),
+renteloven § 9 a stk. 3 (compensation). Every amount and period is read from the profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from .explain import ZERO, Figure, money_text, round_money, sentence
+from .profile import JurisdictionProfile
+
+
+def reminder_fee(
+    profile: JurisdictionProfile,
+    *,
+    on: date,
+    due_date: date,
+    previous_fee_reminders: Sequence[date],
+    disputed: bool = False,
+    broken_plan: bool = False,
+    fee_agreed: bool | None = None,
+) -> Figure:
+    """The fee for a reminder sent ``on``, or a refusal saying why (DK: renteloven § 9 b).
+
+    ``previous_fee_reminders`` are the dates of the earlier reminders on the same claim that
+    carried a fee (a collection warning combined with a reminder counts). A fee is allowed when
+    all of these hold:
+
+    - ``on`` is at least ``reminder_first_fee_after_due_days`` after the due date (DK: 0, a
+      reminder may be charged as soon as the claim is due);
+    - fewer than ``reminder_fee_count_max`` fees were charged before (DK: a 4th is refused);
+    - at least ``reminder_min_spacing_days`` have passed since the last fee (DK: 10);
+    - no instalment plan on the claim has been broken;
+    - the claim is not disputed, or this is the first fee: RULES.md forbids a fee on the 2nd
+      or 3rd reminder of a disputed claim (``reminder_fee_after_dispute`` False). Pausing the
+      reminders of a disputed claim altogether (inkassoloven § 9) is the workflow's decision;
+    - where the profile requires it (SE), the fee was agreed when the debt arose.
+    """
+    rule = profile.cite("reminder_fee")
+    currency = profile.currency
+    earlier = sorted(previous_fee_reminders)
+    if earlier and earlier[-1] > on:
+        raise ValueError(f"A previous fee-bearing reminder ({earlier[-1]}) is after {on}.")
+
+    reasons: list[str] = []
+    earliest = due_date + timedelta(days=profile.reminder_first_fee_after_due_days)
+    if on < earliest:
+        reasons.append(
+            f"the first fee may be charged from {earliest.isoformat()} "
+            f"({profile.reminder_first_fee_after_due_days} days after the due date "
+            f"{due_date.isoformat()}), not on {on.isoformat()}"
+        )
+    count_max = profile.need(profile.reminder_fee_count_max, "reminder_fee_count_max")
+    if len(earlier) >= count_max:
+        reasons.append(
+            f"{len(earlier)} fee-bearing reminders were already sent and at most {count_max} "
+            "may carry a fee"
+        )
+    spacing = profile.need(profile.reminder_min_spacing_days, "reminder_min_spacing_days")
+    if earlier and (on - earlier[-1]).days < spacing:
+        reasons.append(
+            f"only {(on - earlier[-1]).days} days have passed since the last fee-bearing "
+            f"reminder on {earlier[-1].isoformat()}; at least {spacing} are required"
+        )
+    if broken_plan:
+        reasons.append("no further reminder fees may be charged after a broken instalment plan")
+    if disputed and earlier:
+        after_dispute = profile.need(
+            profile.reminder_fee_after_dispute, "reminder_fee_after_dispute"
+        )
+        if not after_dispute:
+            reasons.append(
+                f"the claim is disputed, and no fee may be charged on reminder {len(earlier) + 1}"
+            )
+    if profile.reminder_fee_requires_agreement and not fee_agreed:
+        reasons.append("the fee was not agreed when the debt arose")
+
+    if reasons:
+        refusal = "; ".join(reasons)
+        return Figure(
+            amount=ZERO,
+            rule=rule,
+            profile=profile.label,
+            explanation=sentence(
+                f"No reminder fee for the reminder on {on.isoformat()}: {refusal}",
+                rule=rule,
+                profile=profile.label,
+            ),
+            dates=(on,),
+            allowed=False,
+            refusal=refusal,
+        )
+
+    amount = round_money(profile.reminder_fee_max)
+    since_last = (
+        f", {(on - earlier[-1]).days} days after the last fee-bearing reminder on "
+        f"{earlier[-1].isoformat()} (at least {spacing} required)"
+        if earlier
+        else ""
+    )
+    dispute_note = " The claim is disputed; this first fee is allowed." if disputed else ""
+    return Figure(
+        amount=amount,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"Reminder fee of {money_text(amount, currency)} (the maximum) for the reminder on "
+            f"{on.isoformat()}: fee {len(earlier) + 1} of at most {count_max} on the claim due "
+            f"{due_date.isoformat()}{since_last}.{dispute_note}",
+            rule=rule,
+            profile=profile.label,
+        ),
+        dates=(on,),
+    )
+
+
+def warning_deadline_date(profile: JurisdictionProfile, sent_on: date) -> date:
+    """The collection warning's deadline: ``sent_on`` plus ``warning_deadline_days``
+    (DK: inkassoloven § 10, at least 10 days from sending)."""
+    return sent_on + timedelta(days=profile.warning_deadline_days)
+
+
+def warning_deadline(profile: JurisdictionProfile, *, sent_on: date) -> Figure:
+    """The collection warning's deadline as a figure: amount 0, ``dates=(deadline,)``.
+
+    DK: inkassoloven § 10. No collection step (and no collection cost) before the deadline
+    has passed, i.e. not before the day after ``deadline``.
+    """
+    rule = profile.cite("warning")
+    deadline = warning_deadline_date(profile, sent_on)
+    first_step = deadline + timedelta(days=1)
+    return Figure(
+        amount=ZERO,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"The collection warning sent on {sent_on.isoformat()} has the deadline "
+            f"{deadline.isoformat()}, {profile.warning_deadline_days} days after sending; "
+            f"no collection step may be taken before {first_step.isoformat()}",
+            rule=rule,
+            profile=profile.label,
+        ),
+        dates=(deadline,),
+    )
+
+
+def handover_fee(profile: JurisdictionProfile) -> Figure:
+    """The fee (inkassogebyr) when the case is handed to a third party (DK: renteloven § 9 b
+    stk. 3, at most 100 DKK)."""
+    rule = profile.cite("handover_fee")
+    amount = round_money(profile.handover_fee_max)
+    return Figure(
+        amount=amount,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"Handover fee of at most {money_text(amount, profile.currency)} when the case is "
+            "handed to a third party for collection",
+            rule=rule,
+            profile=profile.label,
+        ),
+    )
+
+
+_MODE_TEXT = {
+    "on_top": "it comes on top of reminder fees, interest and collection costs",
+    "replaces": "it replaces the reminder, collection and plan fees up to its amount",
+    "offsets": "it is offset against the collection fees",
+}
+
+
+def b2b_compensation(
+    profile: JurisdictionProfile, *, debtor_is_consumer: bool, due_date: date
+) -> Figure:
+    """The fixed compensation for a business debtor's late payment, once per overdue invoice
+    (DK: renteloven § 9 a stk. 3, 310 DKK for claims due from 1 March 2013, never consumers).
+    """
+    rule = profile.cite("b2b_compensation")
+    since = profile.need(profile.b2b_compensation_since, "b2b_compensation_since")
+    refusal = ""
+    if debtor_is_consumer:
+        refusal = "compensation is charged to business debtors only, never to a consumer"
+    elif due_date < since:
+        refusal = (
+            f"the claim was due on {due_date.isoformat()}, before compensation applies "
+            f"(claims due from {since.isoformat()})"
+        )
+    if refusal:
+        return Figure(
+            amount=ZERO,
+            rule=rule,
+            profile=profile.label,
+            explanation=sentence(f"No compensation: {refusal}", rule=rule, profile=profile.label),
+            dates=(due_date,),
+            allowed=False,
+            refusal=refusal,
+        )
+    amount = round_money(profile.b2b_compensation)
+    return Figure(
+        amount=amount,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"Compensation of {money_text(amount, profile.currency)} from a business debtor for "
+            f"the invoice due {due_date.isoformat()}, once per overdue invoice; "
+            f"{_MODE_TEXT[profile.b2b_compensation_mode]}, as a separate ledger line",
+            rule=rule,
+            profile=profile.label,
+        ),
+        dates=(due_date,),
+    )
