@@ -128,9 +128,7 @@ class Claim(TenantModel):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text=_(
-            "A rate agreed with the debtor; a consumer is never charged above the law's."
-        ),
+        help_text=_("A rate agreed with the debtor; a consumer is never charged above the law's."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -10,8 +10,8 @@ from cases.models import ReferenceRate
 from cases.selectors import interest_accruals
 from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole
+from tests.factories import agency_user
 
-from ..factories import agency_user
 from .helpers import claim, file_case
 
 pytestmark = pytest.mark.django_db
