@@ -1,0 +1,31 @@
+"""The case page shows the balance per component, the invoices and the explained ledger."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from .helpers import claim, file_case
+
+pytestmark = pytest.mark.django_db
+
+
+@time_machine.travel(date(2025, 8, 1))
+def test_the_case_page_explains_the_balance(client, tenant_a):
+    case = file_case(
+        tenant_a.creditor,
+        claim("INV-100", "10000.00", date(2024, 12, 15), invoice=date(2024, 11, 15)),
+    )
+    client.force_login(tenant_a.user)
+    response = client.get(reverse("case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    statement = response.context["statement"]
+    assert statement.posted.principal == 10000
+    assert statement.accrued_interest > 0
+    body = response.content.decode()
+    assert case.payment_id in body
+    assert "INV-100" in body
+    assert "renteloven" in body
+    # Amounts are shown the Danish way: a decimal comma.
+    assert f"{statement.total}".replace(".", ",") + " DKK" in body
