@@ -4,6 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from .models import Case, Claim, LedgerEntry, LimitationEvent, Payment, ReferenceRate
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records are written by the services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -62,37 +75,19 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger, read-only: entries are never changed or deleted."""
 
     list_display = ["posted_on", "case", "claim", "kind", "component", "amount", "profile"]
     list_filter = ["kind", "component", "creditor"]
     search_fields = ["=case__number", "claim__invoice_number"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["received_on", "case", "amount", "method", "reversed_at"]
     list_filter = ["method", "creditor"]
     search_fields = ["=case__number", "payer_reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LimitationEvent)
