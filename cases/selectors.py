@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, QuerySet, Sum
+from django.utils import timezone
 
 from .models import Case, Claim, Component, EntryKind, LedgerEntry, LimitationEvent, ReferenceRate
 from .rules import (
@@ -129,7 +130,7 @@ def allocation_order(case: Case) -> AllocationOrder:
             tuple(case.creditor.allocation_order.split(",")),
             f"creditor policy of {case.creditor.name}",
         )
-    profile = get_profile(case.creditor.jurisdiction, date.today())
+    profile = get_profile(case.creditor.jurisdiction, timezone.localdate())
     return AllocationOrder(tuple(profile.allocation_order), profile.label)
 
 

@@ -1,10 +1,17 @@
-"""Debtors: the people and companies that owe a creditor money."""
+"""Debtors: the people and companies that owe a creditor money, and how to reach them."""
 
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collections_portal.tenancy import TenantModel
 from creditors.models import Language
+
+from .validators import mask_cpr, normalise_cpr, normalise_cvr, normalise_email, normalise_phone
 
 
 class DebtorKind(models.TextChoices):
@@ -16,7 +23,10 @@ class Debtor(TenantModel):
     """A debtor of one creditor; letters go to its registered address.
 
     The same CPR/CVR within a creditor is one debtor; debtors are never shared or merged across
-    creditors.
+    creditors. ``national_id`` is stored compact (digits only): a CPR number for a person, a CVR
+    number for a company. A CPR number is personal data shown masked by default
+    (:attr:`masked_national_id`); showing it in full goes through
+    ``debtors.services.debtor_reveal_national_id``, which records who saw it.
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=DebtorKind.choices)
@@ -46,7 +56,182 @@ class Debtor(TenantModel):
                 condition=~models.Q(national_id=""),
                 name="debtor_unique_national_id_per_creditor",
             ),
+            # The de-duplication compares stored numbers: a formatted one would slip past it.
+            models.CheckConstraint(
+                condition=models.Q(national_id="")
+                | models.Q(kind=DebtorKind.PERSON, national_id__regex=r"^[0-9]{10}$")
+                | models.Q(kind=DebtorKind.COMPANY, national_id__regex=r"^[0-9]{8}$"),
+                name="debtor_national_id_compact",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def masked_national_id(self) -> str:
+        """The number safe to show anyone: a CPR as ``DDMMYY-XXXX``, a CVR (public) in full."""
+        if not self.national_id:
+            return ""
+        if self.kind == DebtorKind.PERSON:
+            return mask_cpr(self.national_id)
+        return self.national_id
+
+    @property
+    def national_id_is_secret(self) -> bool:
+        """A person's CPR number is shown in full only on request, and the request is recorded."""
+        return bool(self.national_id) and self.kind == DebtorKind.PERSON
+
+    def clean_fields(self, exclude=None) -> None:
+        for field in ("name", "national_id", "address_line", "postal_code", "city"):
+            setattr(self, field, (getattr(self, field) or "").strip())
+        self.country = (self.country or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        """Store the CPR/CVR compact once it is known to be valid for the debtor's kind."""
+        errors: dict[str, list[ValidationError]] = {}
+        if self.national_id:
+            try:
+                if self.kind == DebtorKind.PERSON:
+                    self.national_id = normalise_cpr(self.national_id)
+                elif self.kind == DebtorKind.COMPANY:
+                    self.national_id = normalise_cvr(self.national_id)
+            except ValidationError as exc:
+                errors["national_id"] = exc.error_list
+        if not re.fullmatch(r"[A-Z]{2}", self.country):
+            errors["country"] = [
+                ValidationError(_("Use the two-letter country code, e.g. DK."), code="invalid")
+            ]
+        elif self.country == "DK" and not re.fullmatch(r"[0-9]{4}", self.postal_code):
+            errors["postal_code"] = [
+                ValidationError(_("A Danish postal code has 4 digits."), code="invalid")
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    MOBILE = "mobile", _("Mobile")
+    PHONE = "phone", _("Phone")
+
+
+class ContactSource(models.TextChoices):
+    """Where a contact point, or the consent to use it, came from."""
+
+    CREDITOR_IMPORT = "creditor_import", _("creditor import")
+    CREDITOR_PORTAL = "creditor_portal", _("creditor via portal")
+    AGENT = "agent", _("collection agent")
+    DEBTOR_PORTAL = "debtor_portal", _("debtor via portal")
+    PUBLIC_REGISTER = "public_register", _("public register")
+
+
+class ContactPoint(TenantModel):
+    """An e-mail address or phone number of a debtor, where it came from, and the consent.
+
+    Values are stored normalised (e-mail with a lower-case domain, phone numbers in E.164), so
+    the same address given twice is one contact point. At most one point of each kind is the
+    debtor's primary one.
+    """
+
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("debtor")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("address or number"), max_length=254)
+    consent = models.BooleanField(
+        _("consent"),
+        default=False,
+        help_text=_("The debtor has agreed to be contacted this way."),
+    )
+    consent_source = models.CharField(
+        _("consent given via"), max_length=20, choices=ContactSource.choices, blank=True
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=ContactSource.choices,
+        default=ContactSource.CREDITOR_IMPORT,
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        ordering = ["kind", "-is_primary", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["debtor", "kind", "value"], name="contactpoint_unique_value_per_debtor"
+            ),
+            models.UniqueConstraint(
+                fields=["debtor", "kind"],
+                condition=models.Q(is_primary=True),
+                name="contactpoint_one_primary_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent=False) | ~models.Q(consent_source=""),
+                name="contactpoint_consent_has_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.value = (self.value or "").strip()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        if self.value:
+            try:
+                if self.kind == ContactKind.EMAIL:
+                    self.value = normalise_email(self.value)
+                elif self.kind in (ContactKind.MOBILE, ContactKind.PHONE):
+                    self.value = normalise_phone(
+                        self.value, mobile=self.kind == ContactKind.MOBILE
+                    )
+            except ValidationError as exc:
+                errors["value"] = exc.error_list
+        if self.consent and not self.consent_source:
+            errors["consent_source"] = [
+                ValidationError(_("Say how the debtor gave consent."), code="required")
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class NationalIdReveal(TenantModel):
+    """One showing of a debtor's full CPR number to a person: who, when and, if given, why.
+
+    Written only by ``debtors.services.debtor_reveal_national_id``; never changed or deleted.
+    """
+
+    debtor = models.ForeignKey(
+        Debtor,
+        on_delete=models.PROTECT,
+        related_name="national_id_reveals",
+        verbose_name=_("debtor"),
+    )
+    # PROTECT: the log must still name the person after the fact; deactivate users instead.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    revealed_at = models.DateTimeField(_("revealed at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("CPR number reveal")
+        verbose_name_plural = _("CPR number reveals")
+        ordering = ["-revealed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["debtor", "-revealed_at"], name="debtor_reveal_by_debtor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.debtor} · {self.revealed_at:%Y-%m-%d %H:%M}"
