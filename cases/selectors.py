@@ -275,6 +275,7 @@ def claim_limitations(case: Case, *, on: date) -> list[ClaimLimitation]:
             case=case, kind=EntryKind.PAYMENT, claim__isnull=False, reversed_by__isnull=True
         )
         .values_list("claim_id", "posted_on")
+        .order_by()
         .distinct()
     )
     for claim_id, day in payment_days:

@@ -48,3 +48,9 @@ def live_server(django_db_setup):
     server = LiveServer("localhost")
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests hash many passwords; the production hasher is slow by design."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

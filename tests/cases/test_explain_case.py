@@ -84,3 +84,30 @@ def test_a_missing_half_year_rate_is_named(case):
 def test_an_unknown_reference_is_an_error():
     with pytest.raises(CommandError):
         explain("999999999", "2025-08-01")
+
+
+def test_a_payment_interrupts_limitation_once_however_it_was_split(tenant_a):
+    from cases.models import PaymentMethod
+    from cases.selectors import claim_limitations
+    from cases.services import payment_register
+
+    case = file_case(tenant_a.creditor, claim("LIM-1", "1000.00", date(2025, 1, 31)))
+    with creditor_scope(tenant_a.creditor):
+        fee_post(
+            case=case,
+            claim=case.claims.get(),
+            kind=EntryKind.HANDOVER_FEE,
+            figure=handover_fee(get_profile("DK", date(2025, 2, 1))),
+            posted_on=date(2025, 2, 1),
+        )
+        # One payment split over costs and principal: one acknowledgement.
+        payment_register(
+            case=case,
+            amount="300.00",
+            received_on=date(2025, 3, 1),
+            method=PaymentMethod.BANK_TRANSFER,
+            post_interest=False,
+        )
+        (limitation,) = claim_limitations(case, on=date(2025, 6, 1))
+    assert limitation.figure.dates[0] == date(2028, 3, 1)
+    assert limitation.figure.explanation.count("2025-03-01 interrupts") == 1

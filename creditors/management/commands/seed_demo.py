@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case
-from cases.services import ClaimInput, case_create
+from cases.models import Case, EntryKind, PaymentMethod
+from cases.rules import get_profile, reminder_fee
+from cases.services import ClaimInput, case_create, fee_post, payment_register
 from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole, sync_agency_groups
 from creditors.models import Creditor, Role
@@ -103,6 +104,28 @@ def demo_claims(reference: str, kind: str, *, today: date) -> list[ClaimInput]:
     return claims
 
 
+def demo_history(case: Case, *, today: date) -> None:
+    """A reminder fee and a part payment, so the demo's ledger has something to explain."""
+    claim = case.claims.order_by("due_date").first()
+    reminded_on = claim.due_date + timedelta(days=5)
+    figure = reminder_fee(
+        get_profile(case.creditor.jurisdiction, reminded_on),
+        on=reminded_on,
+        due_date=claim.due_date,
+        previous_fee_reminders=[],
+    )
+    fee_post(
+        case=case, claim=claim, kind=EntryKind.REMINDER_FEE, figure=figure, posted_on=reminded_on
+    )
+    payment_register(
+        case=case,
+        amount=Decimal("500.00"),
+        received_on=today - timedelta(days=7),
+        method=PaymentMethod.FIK,
+        payer_reference=f"+71 {case.payment_id}",
+    )
+
+
 class Command(BaseCommand):
     help = "Create demo users, creditors and debtors (idempotent) and print how to sign in."
 
@@ -167,15 +190,18 @@ class Command(BaseCommand):
                         },
                     )
                     reference = f"DEMO-{creditor.cvr[-4:]}-{number + 1:03d}"
-                    if number <= index + 1 and not Case.objects.filter(
-                        creditor_reference=reference
-                    ).exists():
-                        case_create(
+                    if (
+                        number <= index + 1
+                        and not Case.objects.filter(creditor_reference=reference).exists()
+                    ):
+                        case = case_create(
                             creditor=creditor,
                             debtor=debtor,
                             creditor_reference=reference,
                             claims=demo_claims(reference, kind, today=timezone.localdate()),
                         )
+                        if number == 0:
+                            demo_history(case, today=timezone.localdate())
 
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://localhost:8000/")
