@@ -44,6 +44,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("debtors/", debtor_views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
+    path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -190,9 +190,7 @@ class ContactPoint(TenantModel):
                 if self.kind == ContactKind.EMAIL:
                     self.value = normalise_email(self.value)
                 elif self.kind in (ContactKind.MOBILE, ContactKind.PHONE):
-                    self.value = normalise_phone(
-                        self.value, mobile=self.kind == ContactKind.MOBILE
-                    )
+                    self.value = normalise_phone(self.value, mobile=self.kind == ContactKind.MOBILE)
             except ValidationError as exc:
                 errors["value"] = exc.error_list
         if self.consent and not self.consent_source:

@@ -1,5 +1,7 @@
 """factory-boy factories for every model; tenant-owned objects are created in their own scope."""
 
+from datetime import date, timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,7 +11,7 @@ from cases.models import Case
 from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole, sync_agency_groups
 from creditors.models import Creditor, Membership, Role
-from debtors.models import Debtor, DebtorKind
+from debtors.models import ContactKind, ContactPoint, Debtor, DebtorKind
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -24,6 +26,13 @@ def valid_cvr(n: int) -> str:
             assert stdnum_cvr.is_valid(number)
             return number
     raise AssertionError(f"no CVR number for {n}")
+
+
+def valid_cpr(n: int) -> str:
+    """The n-th CPR number of a test range: born 1950-1999, a serial that means the 1900s."""
+    born = date(1950, 1, 1) + timedelta(days=n % 18_000)
+    serial = (n // 18_000) % 4_000  # a 7th digit of 0-3 puts the year in the 1900s
+    return f"{born:%d%m%y}{serial:04d}"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -87,14 +96,36 @@ class TenantFactory(factory.django.DjangoModelFactory):
 
 
 class DebtorFactory(TenantFactory):
+    """A person with a CPR number by default; ``kind=DebtorKind.COMPANY`` gets a CVR number."""
+
     class Meta:
         model = Debtor
 
+    class Params:
+        number = factory.Sequence(lambda n: n)
+
     kind = DebtorKind.PERSON
     name = factory.Faker("name", locale="da_DK")
+    national_id = factory.LazyAttribute(
+        lambda d: valid_cvr(d.number) if d.kind == DebtorKind.COMPANY else valid_cpr(d.number)
+    )
     address_line = factory.Faker("street_address", locale="da_DK")
     postal_code = "8000"
     city = "Aarhus C"
+
+
+class CompanyDebtorFactory(DebtorFactory):
+    kind = DebtorKind.COMPANY
+    name = factory.Faker("company", locale="da_DK")
+
+
+class ContactPointFactory(TenantFactory):
+    class Meta:
+        model = ContactPoint
+
+    debtor = factory.SubFactory(DebtorFactory, creditor=factory.SelfAttribute("..creditor"))
+    kind = ContactKind.EMAIL
+    value = factory.Sequence(lambda n: f"debtor{n}@example.com")
 
 
 class CaseFactory(TenantFactory):

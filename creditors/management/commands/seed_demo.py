@@ -20,7 +20,8 @@ from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole, sync_agency_groups
 from creditors.models import Creditor, Role
 from creditors.services import membership_grant
-from debtors.models import Debtor, DebtorKind
+from debtors.models import DebtorKind
+from debtors.services import debtor_get_or_create
 
 DEMO_PASSWORD = "inkasso-demo"  # noqa: S105 - printed for people to sign in to the demo
 
@@ -178,16 +179,14 @@ class Command(BaseCommand):
         for index, creditor in enumerate(creditors):
             with creditor_scope(creditor):
                 for number, (kind, name, national_id, address, postal, city) in enumerate(DEBTORS):
-                    debtor, _created = Debtor.objects.get_or_create(
+                    debtor, _created = debtor_get_or_create(
                         creditor=creditor,
+                        kind=kind,
+                        name=name,
                         national_id=national_id,
-                        defaults={
-                            "kind": kind,
-                            "name": name,
-                            "address_line": address,
-                            "postal_code": postal,
-                            "city": city,
-                        },
+                        address_line=address,
+                        postal_code=postal,
+                        city=city,
                     )
                     reference = f"DEMO-{creditor.cvr[-4:]}-{number + 1:03d}"
                     if (

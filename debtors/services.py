@@ -1,0 +1,295 @@
+"""Changes to debtors: one debtor per CPR/CVR within a creditor, contact points, CPR reveals.
+
+Every function acts inside the active tenant scope (see ``collections_portal.tenancy``) and
+refuses a creditor the scope does not allow, so a wrong scope fails loudly instead of creating
+a debtor that the scoped queries then cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from stdnum.dk import cpr as stdnum_cpr
+
+from collections_portal.tenancy import ScopeError, current_creditor_ids
+from creditors.models import Creditor, Language
+
+from .models import ContactKind, ContactPoint, ContactSource, Debtor, DebtorKind, NationalIdReveal
+from .selectors import user_can_reveal_national_id
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+__all__ = [
+    "DEBTOR_FIELDS",
+    "contact_point_add",
+    "debtor_build",
+    "debtor_bulk_get_or_create",
+    "debtor_get_or_create",
+    "debtor_reveal_national_id",
+]
+
+# The keys a row given to debtor_bulk_get_or_create may have: debtor_build's arguments.
+DEBTOR_FIELDS = (
+    "kind",
+    "name",
+    "national_id",
+    "address_line",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+)
+_UNIQUE_NATIONAL_ID = "debtor_unique_national_id_per_creditor"
+# Rows per INSERT and numbers per look-up in a bulk import: bounded statements, however big
+# the import; an import of up to this many rows costs one query per step.
+BULK_BATCH_SIZE = 2000
+
+
+def debtor_build(
+    *,
+    creditor: Creditor,
+    kind: DebtorKind | str,
+    name: str,
+    national_id: str = "",
+    address_line: str,
+    postal_code: str,
+    city: str,
+    country: str = "DK",
+    language: Language | str = Language.DA,
+) -> Debtor:
+    """An unsaved, validated debtor with its CPR/CVR compact; no query, nothing saved.
+
+    Raises ``ValidationError`` whose dict names the field (``national_id``, ``name``, ...).
+    Importers may call it per row to reject bad rows with their line numbers first.
+    """
+    debtor = Debtor(
+        creditor=creditor,
+        kind=kind,
+        name=name,
+        national_id=national_id or "",
+        address_line=address_line,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        language=language,
+    )
+    # Uniqueness is the database's job (see debtor_get_or_create); checking the creditor key
+    # would cost a query per debtor.
+    debtor.full_clean(exclude=["creditor"], validate_unique=False, validate_constraints=False)
+    return debtor
+
+
+def debtor_get_or_create(
+    *,
+    creditor: Creditor,
+    kind: DebtorKind | str,
+    name: str,
+    national_id: str = "",
+    address_line: str,
+    postal_code: str,
+    city: str,
+    country: str = "DK",
+    language: Language | str = Language.DA,
+) -> tuple[Debtor, bool]:
+    """The creditor's debtor with this CPR/CVR, created from the details given if it is new.
+
+    The number is compared compact ("010190-1234" finds "0101901234"), within the creditor
+    only: another creditor's debtor with the same number is never returned or merged. An
+    existing debtor is returned as it is; the details given are used only to create one. A
+    debtor without a number is always created: nothing says two such debtors are one person.
+
+    Safe against a concurrent call with the same number: the loser of the race gets the
+    winner's debtor. Returns ``(debtor, created)``.
+    """
+    _require_scope_for(creditor)
+    debtor = debtor_build(
+        creditor=creditor,
+        kind=kind,
+        name=name,
+        national_id=national_id,
+        address_line=address_line,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        language=language,
+    )
+    if not debtor.national_id:
+        debtor.save()
+        return debtor, True
+    existing = _debtors_by_national_id(creditor, [debtor.national_id]).get(debtor.national_id)
+    if existing is not None:
+        return existing, False
+    try:
+        # A savepoint, so the caller's transaction survives losing the race below.
+        with transaction.atomic():
+            debtor.save()
+    except IntegrityError as exc:
+        if not _violates(exc, _UNIQUE_NATIONAL_ID):
+            raise
+        # Another request created the same debtor between our look-up and our insert.
+        existing = _debtors_by_national_id(creditor, [debtor.national_id]).get(debtor.national_id)
+        if existing is None:  # pragma: no cover - the row that blocked us must be visible
+            raise
+        return existing, False
+    return debtor, True
+
+
+def debtor_bulk_get_or_create(*, creditor: Creditor, rows: list[dict[str, Any]]) -> list[Debtor]:
+    """:func:`debtor_get_or_create` for an import: a fixed number of queries for the batch.
+
+    ``rows`` hold :func:`debtor_build`'s arguments (see ``DEBTOR_FIELDS``; a missing one counts
+    as blank). Returns one debtor per row, in row order: rows with the same CPR/CVR get the same
+    debtor (created from the first such row), an existing debtor is found, and a row without a
+    number gets a debtor of its own. Every row is validated before anything is written; invalid
+    rows raise one ``ValidationError`` keyed ``rows[<index>].<field>``, and nothing is saved.
+
+    Queries: one look-up of the numbers, one ``INSERT ... ON CONFLICT DO NOTHING`` for the new
+    ones, one read back of those, one ``INSERT`` for debtors without a number (each step once per
+    ``BULK_BATCH_SIZE`` rows). A concurrent import of the same numbers is absorbed by the
+    ``ON CONFLICT`` and the read back.
+    """
+    _require_scope_for(creditor)
+    debtors: list[Debtor] = []
+    errors: dict[str, list[str]] = {}
+    for index, row in enumerate(rows):
+        unknown = set(row) - set(DEBTOR_FIELDS)
+        if unknown:
+            raise TypeError(f"Row {index} has unknown debtor fields: {sorted(unknown)}")
+        fields = {"kind": "", "name": "", "address_line": "", "postal_code": "", "city": ""}
+        fields.update(row)
+        try:
+            debtors.append(debtor_build(creditor=creditor, **fields))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"rows[{index}].{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+
+    first_with_number: dict[str, Debtor] = {}
+    for debtor in debtors:
+        if debtor.national_id:
+            first_with_number.setdefault(debtor.national_id, debtor)
+    by_number = _debtors_by_national_id(creditor, first_with_number)
+    new_with_number = [d for n, d in first_with_number.items() if n not in by_number]
+    without_number = [d for d in debtors if not d.national_id]
+    with transaction.atomic():
+        if new_with_number:
+            # PostgreSQL returns no ids for rows ON CONFLICT skips, so read them all back.
+            Debtor.objects.bulk_create(
+                new_with_number, batch_size=BULK_BATCH_SIZE, ignore_conflicts=True
+            )
+            by_number.update(
+                _debtors_by_national_id(creditor, [d.national_id for d in new_with_number])
+            )
+        if without_number:
+            Debtor.objects.bulk_create(without_number, batch_size=BULK_BATCH_SIZE)
+    return [by_number[d.national_id] if d.national_id else d for d in debtors]
+
+
+def debtor_reveal_national_id(*, debtor: Debtor, user: AbstractBaseUser, reason: str = "") -> str:
+    """Record that ``user`` sees the debtor's full CPR/CVR number now, and return it.
+
+    The number is returned as shown to a person: a CPR number as ``DDMMYY-XXXX``. Raises
+    ``PermissionDenied`` for a user who may not see it (a creditor's viewer, anyone outside the
+    creditor and the agency) and ``ValidationError`` when the debtor has no number.
+    """
+    if not user_can_reveal_national_id(user=user, creditor=debtor.creditor):
+        raise PermissionDenied(_("You may not see this debtor's CPR number."))
+    if not debtor.national_id:
+        raise ValidationError({"national_id": _("This debtor has no CPR/CVR number.")})
+    reveal = NationalIdReveal(
+        creditor_id=debtor.creditor_id, debtor=debtor, user=user, reason=reason.strip()
+    )
+    reveal.full_clean(exclude=["creditor", "debtor", "user"], validate_constraints=False)
+    reveal.save()
+    if debtor.kind == DebtorKind.PERSON:
+        return stdnum_cpr.format(debtor.national_id)
+    return debtor.national_id
+
+
+@transaction.atomic
+def contact_point_add(
+    *,
+    debtor: Debtor,
+    kind: ContactKind | str,
+    value: str,
+    source: ContactSource | str = ContactSource.CREDITOR_IMPORT,
+    consent: bool = False,
+    consent_source: ContactSource | str = "",
+    is_primary: bool = False,
+) -> ContactPoint:
+    """Give a debtor an e-mail address or phone number, or return the one it already has.
+
+    The value is normalised first (phone numbers to E.164, a number without a country code is
+    Danish), so "20 12 34 56" and "+45 20123456" are one contact point. Adding a known value
+    again records a consent given now and makes it primary if asked; it never withdraws a
+    consent. Making a point primary demotes the debtor's other primary point of that kind.
+    Raises ``ValidationError`` naming the field (``value``, ``consent_source``, ...).
+    """
+    _require_scope_for(debtor.creditor_id)
+    contact = ContactPoint(
+        creditor_id=debtor.creditor_id,
+        debtor=debtor,
+        kind=kind,
+        value=value,
+        source=source,
+        consent=consent,
+        consent_source=consent_source,
+        is_primary=is_primary,
+    )
+    contact.full_clean(
+        exclude=["creditor", "debtor"], validate_unique=False, validate_constraints=False
+    )
+    # Changes to one debtor's contact points run one at a time: no race on "primary".
+    Debtor.objects.select_for_update().filter(pk=debtor.pk).values_list("pk").first()
+    existing = ContactPoint.objects.filter(
+        debtor=debtor, kind=contact.kind, value=contact.value
+    ).first()
+    if is_primary:
+        others = ContactPoint.objects.filter(debtor=debtor, kind=contact.kind, is_primary=True)
+        if existing is not None:
+            others = others.exclude(pk=existing.pk)
+        others.update(is_primary=False)
+    if existing is None:
+        contact.save()
+        return contact
+    changed = []
+    if consent and not existing.consent:
+        existing.consent, existing.consent_source = True, contact.consent_source
+        changed += ["consent", "consent_source"]
+    if is_primary and not existing.is_primary:
+        existing.is_primary = True
+        changed.append("is_primary")
+    if changed:
+        existing.save(update_fields=changed)
+    return existing
+
+
+def _debtors_by_national_id(creditor: Creditor, numbers: Iterable[str]) -> dict[str, Debtor]:
+    """The creditor's debtors with these numbers, by number; one query per batch of numbers."""
+    numbers = list(numbers)
+    found: dict[str, Debtor] = {}
+    for start in range(0, len(numbers), BULK_BATCH_SIZE):
+        batch = numbers[start : start + BULK_BATCH_SIZE]
+        for debtor in Debtor.objects.filter(creditor=creditor, national_id__in=batch):
+            found[debtor.national_id] = debtor
+    return found
+
+
+def _require_scope_for(creditor: Creditor | int) -> None:
+    """Refuse to act for a creditor outside the active scope (and raise without a scope)."""
+    creditor_id = creditor if isinstance(creditor, int) else creditor.pk
+    allowed = current_creditor_ids()
+    if allowed is not None and creditor_id not in allowed:
+        raise ScopeError(f"Creditor {creditor_id} is outside the active tenant scope.")
+
+
+def _violates(exc: IntegrityError, constraint: str) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return name == constraint if name else constraint in str(exc)
