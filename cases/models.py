@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from stdnum import luhn
 
 from collections_portal.db import NextVal
@@ -30,7 +34,18 @@ class CaseState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Case(TenantModel):
+class ClosedReason(models.TextChoices):
+    PAID = "paid", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WRITTEN_OFF = "written_off", _("Written off")
+    SOLD = "sold", _("Sold")
+    STATUTE_BARRED = "statute_barred", _("Statute-barred")
+
+
+ACTIVE_STATES = [s for s in CaseState.values if s != CaseState.CLOSED]
+
+
+class Case(ConcurrentTransitionMixin, TenantModel):
     """One debtor's unpaid invoices at one creditor, worked as a single collection case.
 
     ``number`` is the reference shown to the debtor: unique across the portal, drawn from a
@@ -51,8 +66,22 @@ class Case(TenantModel):
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.DKK
     )
-    state = models.CharField(
-        _("state"), max_length=20, choices=CaseState.choices, default=CaseState.NEW
+    state = FSMField(
+        _("state"), max_length=20, choices=CaseState.choices, default=CaseState.NEW, protected=True
+    )
+    closed_reason = models.CharField(
+        _("closing reason"), max_length=20, choices=ClosedReason.choices, blank=True
+    )
+    warning_sent_on = models.DateField(_("collection warning sent"), null=True, blank=True)
+    warning_deadline = models.DateField(_("collection warning deadline"), null=True, blank=True)
+    collection_started_on = models.DateField(_("collection started"), null=True, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    # Evidence of what the creditor did before handing the case over (a case filed late).
+    creditor_reminder_dates = ArrayField(
+        models.DateField(), default=list, blank=True, verbose_name=_("creditor's own reminders")
+    )
+    creditor_warning_sent_on = models.DateField(
+        _("creditor's own collection warning"), null=True, blank=True
     )
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -85,6 +114,80 @@ class Case(TenantModel):
     def fik_line(self) -> str:
         """The code line of a +71 payment slip: +71<payment id>+<creditor number><."""
         return f"+71<{self.payment_id}+{self.creditor.fik_creditor_number}<"
+
+    # --- The state machine. Transitions hold guards and in-memory changes only; the services
+    # in cases/services/lifecycle.py lock the row, call them, save, and record the event.
+
+    def has_open_dispute(self) -> bool:
+        return self.disputes.filter(resolved_at__isnull=True).exists()
+
+    def not_disputed(self) -> bool:
+        return not self.has_open_dispute()
+
+    @transition(
+        field=state,
+        source=[CaseState.NEW, CaseState.REMINDER],
+        target=CaseState.REMINDER,
+        conditions=[not_disputed],
+    )
+    def remind(self) -> None:
+        """A reminder (rykker) is sent."""
+
+    @transition(
+        field=state,
+        source=[CaseState.NEW, CaseState.REMINDER],
+        target=CaseState.WARNING,
+        conditions=[not_disputed],
+    )
+    def warn(self, *, sent_on: date, deadline: date) -> None:
+        """The collection warning (inkassovarsel) is sent, or the creditor's is accepted."""
+        self.warning_sent_on = sent_on
+        self.warning_deadline = deadline
+
+    def warning_deadline_passed(self) -> bool:
+        return self.warning_deadline is not None and timezone.localdate() > self.warning_deadline
+
+    @transition(
+        field=state,
+        source=CaseState.WARNING,
+        target=CaseState.COLLECTION,
+        conditions=[not_disputed, warning_deadline_passed],
+    )
+    def hand_over(self, *, on: date) -> None:
+        """Collection starts: no step before the warning's deadline has passed (§ 10)."""
+        self.collection_started_on = on
+
+    @transition(field=state, source=CaseState.COLLECTION, target=CaseState.MONITORING)
+    def monitor(self) -> None:
+        """Long-term monitoring while the debtor cannot pay."""
+
+    @transition(field=state, source=[CaseState.MONITORING], target=CaseState.COLLECTION)
+    def reopen(self) -> None:
+        """Back from monitoring to active collection."""
+
+    @transition(
+        field=state,
+        source=[CaseState.COLLECTION, CaseState.MONITORING],
+        target=CaseState.LEGAL,
+        conditions=[not_disputed],
+    )
+    def go_legal(self) -> None:
+        """The legal track (betalingspåkrav, fogedret, udlæg)."""
+
+    @transition(field=state, source=CaseState.LEGAL, target=CaseState.MONITORING)
+    def legal_to_monitoring(self) -> None:
+        """From the legal track to monitoring (e.g. udlæg without result)."""
+
+    @transition(field=state, source=ACTIVE_STATES, target=CaseState.CLOSED)
+    def close(self, *, reason: str) -> None:
+        self.closed_reason = reason
+        self.next_action_at = None
+
+    @transition(field=state, source=CaseState.CLOSED, target=RETURN_VALUE(*ACTIVE_STATES))
+    def reinstate(self, *, to_state: str) -> str:
+        """Undo a closing that turned out wrong (the payment that paid it bounced)."""
+        self.closed_reason = ""
+        return to_state
 
 
 def payment_id_for(case_number: int) -> str:
@@ -375,3 +478,85 @@ class ReferenceRate(models.Model):
             raise ValidationError(
                 {"valid_from": _("A reference rate starts on 1 January or 1 July.")}
             )
+
+
+class CaseEvent(TenantModel):
+    """The case's timeline: who or what did what, when, from which state to which, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    occurred_at = models.DateTimeField(_("when"), db_default=Now())
+    code = models.CharField(_("event"), max_length=60)  # e.g. "case.reminder_sent"
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=60, blank=True)
+    message = models.TextField(_("why"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.code}"
+
+
+class Dispute(TenantModel):
+    """A debtor's objection (indsigelse). While open it holds reminders, fees and escalation,
+    and it must be answered in substance by a person (inkassoloven § 9)."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld: the debtor is right")
+        REJECTED = "rejected", _("Rejected: the claim stands")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="disputes")
+    opened_on = models.DateField(_("opened"))
+    reason = models.CharField(_("reason"), max_length=200)
+    debtor_statement = models.TextField(_("the debtor's words"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    resolution_note = models.TextField(_("answer"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["opened_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, outcome="")
+                | (models.Q(resolved_at__isnull=False) & ~models.Q(outcome="")),
+                name="dispute_resolved_with_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class PromiseToPay(TenantModel):
+    """The debtor's promise to pay an amount by a date; the case waits until then."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="promises")
+    promised_on = models.DateField(_("promised"))
+    pay_by = models.DateField(_("pay by"))
+    amount = models.DecimalField(
+        _("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    kept = models.BooleanField(_("kept"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        ordering = ["pay_by", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} by {self.pay_by}"

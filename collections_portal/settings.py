@@ -122,6 +122,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Copenhagen"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
+# django-celery-beat's DatabaseScheduler copies this into its tables at start.
+CELERY_BEAT_SCHEDULE = {
+    "advance-due-cases": {"task": "cases.advance_due_cases", "schedule": 60.0},
+}
 
 # --- Auth --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,6 +1,7 @@
 """The tenants: creditors, and the people who act for them."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
@@ -101,6 +102,27 @@ class Creditor(models.Model):
         ),
     )
     logo = models.ImageField(_("logo"), upload_to="creditor-logos/", blank=True)
+    # Collection policy: how the scheduler works this creditor's cases. The jurisdiction
+    # profile's minimums (reminder spacing, warning deadline) always apply on top.
+    policy_reminders = models.PositiveSmallIntegerField(
+        _("reminders before the collection warning"),
+        default=1,
+        validators=[MaxValueValidator(3)],
+    )
+    policy_first_reminder_days = models.PositiveSmallIntegerField(
+        _("days from due date to the first reminder"), default=7
+    )
+    policy_reminder_interval_days = models.PositiveSmallIntegerField(
+        _("days between reminders"),
+        default=10,
+        help_text=_("Never fewer than the profile's minimum spacing."),
+    )
+    policy_collection_days = models.PositiveSmallIntegerField(
+        _("days in collection before monitoring"), default=90
+    )
+    policy_monitoring_recheck_days = models.PositiveSmallIntegerField(
+        _("days between monitoring re-checks"), default=180
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

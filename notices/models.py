@@ -1,1 +1,52 @@
-"""Models of this app arrive with their issues."""
+"""Notices: the letters and messages a case sends. A database record first, rendered and
+delivered later by Celery; unique per case, kind and sequence so a retry never makes two."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from collections_portal.tenancy import TenantModel
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    WARNING = "warning", _("Collection warning")
+    COLLECTION_LETTER = "collection_letter", _("Collection letter with settlement")
+    PLAN_CONFIRMATION = "plan_confirmation", _("Instalment plan confirmation")
+    MISSED_INSTALMENT = "missed_instalment", _("Missed instalment reminder")
+    RECEIPT = "receipt", _("Payment receipt")
+    DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
+    CLOSED = "closed", _("Case closed")
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be rendered")
+    RENDERED = "rendered", _("Rendered")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notice(TenantModel):
+    """One letter of one kind to a case's debtor: the n-th reminder, the warning, ..."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=30, choices=NoticeKind.choices)
+    sequence = models.PositiveSmallIntegerField(_("number"), default=1)
+    dated = models.DateField(_("dated"))
+    deadline = models.DateField(_("pay by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["dated", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "sequence"], name="notice_unique_per_case_kind_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sequence}"

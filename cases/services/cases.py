@@ -55,7 +55,7 @@ def case_create(
         currency=creditor.currency,
         creditor_reference=creditor_reference,
     )
-    case.full_clean(exclude=["number"])
+    case.full_clean(exclude=["number", "state"])  # the state machine owns the state
     case.save()
     for index, claim in enumerate(claims):
         try:

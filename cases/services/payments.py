@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases import selectors
 from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
 
+from . import lifecycle
 from .ledger import interest_post, ledger_post
 from .locking import lock_case
 from .money import to_money
@@ -60,6 +61,15 @@ def payment_register(
     payment.full_clean(exclude=["case", "creditor", "designated_claim"])
     payment.save()
     _allocate(case=case, payment=payment, user=user)
+    lifecycle.event_record(
+        case=case,
+        code="payment.received",
+        actor=user,
+        from_state=case.state,
+        message=f"{amount} received {received_on.isoformat()} ({payment.get_method_display()}).",
+        data={"payment": payment.pk},
+    )
+    lifecycle.case_close_if_paid(case=case, actor=user)
     return payment
 
 
@@ -143,6 +153,15 @@ def payment_reverse(
     payment.reversed_at = timezone.now()
     payment.reversal_reason = reason
     payment.save(update_fields=["reversed_at", "reversal_reason"])
+    lifecycle.event_record(
+        case=payment.case,
+        code="payment.reversed",
+        actor=user,
+        from_state=payment.case.state,
+        message=reason,
+        data={"payment": payment.pk},
+    )
+    lifecycle.case_reinstate_if_owed(case=payment.case, actor=user)
     return payment
 
 

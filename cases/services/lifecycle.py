@@ -1,0 +1,463 @@
+"""Case transitions: each one service call, in one transaction.
+
+Every service locks the case row, checks the rules (the jurisdiction profile through the rules
+engine, open disputes, pauses), changes the state through the django-fsm transition, posts any
+fee, records a timeline event, creates the notice record the step needs, and sets
+``next_action_at``. Rendering and delivery of the notice happen after commit, in Celery.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from cases import selectors
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    Claim,
+    ClosedReason,
+    Component,
+    Dispute,
+    EntryKind,
+    LedgerEntry,
+    PromiseToPay,
+)
+from cases.rules import (
+    b2b_compensation,
+    collection_cost_cap,
+    handover_fee,
+    reminder_fee,
+    warning_deadline_date,
+)
+from notices.models import Notice, NoticeKind
+
+from .errors import CaseError
+from .ledger import fee_post
+from .locking import lock_case
+
+# Scheduled steps happen in the morning, Copenhagen time.
+ACTION_TIME = time(8, 0)
+
+
+def action_at(day: date) -> datetime:
+    """The moment on ``day`` when the scheduler takes a case's next step."""
+    return timezone.make_aware(datetime.combine(day, ACTION_TIME))
+
+
+def _actor_fields(actor: AbstractBaseUser | str | None) -> dict:
+    if actor is None or isinstance(actor, str):
+        return {"actor": None, "actor_label": actor or "system"}
+    return {"actor": actor, "actor_label": actor.get_username()}
+
+
+def event_record(
+    *,
+    case: Case,
+    code: str,
+    actor: AbstractBaseUser | str | None = None,
+    from_state: str = "",
+    message: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        creditor_id=case.creditor_id,
+        case=case,
+        code=code,
+        from_state=from_state,
+        to_state=case.state,
+        message=message,
+        data=data or {},
+        **_actor_fields(actor),
+    )
+
+
+def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None = None) -> Notice:
+    sequence = Notice.objects.filter(case=case, kind=kind).count() + 1
+    notice = Notice.objects.create(
+        creditor_id=case.creditor_id,
+        case=case,
+        kind=kind,
+        sequence=sequence,
+        dated=dated,
+        deadline=deadline,
+    )
+    transaction.on_commit(lambda: _queue_rendering(notice.pk, case.creditor_id))
+    return notice
+
+
+def _queue_rendering(notice_id: int, creditor_id: int) -> None:
+    """Rendering and delivery arrive with the letters issue; the record is what counts here."""
+
+
+def _apply(case: Case, transition, **kwargs) -> str:
+    """Run an fsm transition, turning a refusal into a ``CaseError`` that says why."""
+    before = case.state
+    if not can_proceed(transition):
+        raise CaseError(_refusal(case, transition.__name__))
+    try:
+        transition(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise CaseError(_refusal(case, transition.__name__)) from exc
+    return before
+
+
+def _refusal(case: Case, name: str) -> str:
+    if case.state == CaseState.CLOSED:
+        return f"Case {case.reference} is closed."
+    if case.has_open_dispute() and name != "close":
+        return f"Case {case.reference} has an open dispute: it waits for a person to answer."
+    if name == "hand_over" and case.warning_deadline is not None:
+        return (
+            f"Collection may not start before the warning's deadline "
+            f"{case.warning_deadline.isoformat()} has passed (inkassoloven § 10)."
+        )
+    return f"Case {case.reference} cannot {name.replace('_', ' ')} from state {case.state}."
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.save(update_fields=["state", "next_action_at", *fields])
+
+
+def _oldest_claim(case: Case) -> Claim:
+    return Claim.objects.filter(case=case).order_by("due_date", "pk").first()
+
+
+def _fee_reminder_dates(case: Case) -> list[date]:
+    """Days of the case's fee-bearing reminders: ours with a fee, and the creditor's own."""
+    ours = LedgerEntry.objects.filter(
+        case=case, kind=EntryKind.REMINDER_FEE, reversed_by__isnull=True
+    ).values_list("posted_on", flat=True)
+    return sorted([*case.creditor_reminder_dates, *ours])
+
+
+def reminders_sent(case: Case) -> list[date]:
+    """Every reminder the debtor has had: the creditor's own and ours."""
+    ours = Notice.objects.filter(case=case, kind=NoticeKind.REMINDER).values_list(
+        "dated", flat=True
+    )
+    return sorted([*case.creditor_reminder_dates, *ours])
+
+
+@transaction.atomic
+def case_send_reminder(
+    *, case: Case, on: date, actor: AbstractBaseUser | str | None = None
+) -> Notice:
+    """Send the next reminder, with the fee the rules allow (renteloven § 9 b)."""
+    case = lock_case(case)
+    before = _apply(case, case.remind)
+    profile = selectors.profile_for(case, on)
+    claim = _oldest_claim(case)
+    figure = reminder_fee(
+        profile,
+        on=on,
+        due_date=claim.due_date,
+        previous_fee_reminders=_fee_reminder_dates(case),
+        disputed=case.disputes.exists(),
+        broken_plan=False,
+    )
+    if figure.allowed:
+        fee_post(case=case, claim=claim, kind=EntryKind.REMINDER_FEE, figure=figure, posted_on=on)
+    interval = max(case.creditor.policy_reminder_interval_days, profile.reminder_min_spacing_days)
+    case.next_action_at = action_at(on + timedelta(days=interval))
+    _save(case)
+    notice = _notice(case, NoticeKind.REMINDER, dated=on)
+    event_record(
+        case=case,
+        code="case.reminder_sent",
+        actor=actor,
+        from_state=before,
+        message=(
+            f"Reminder {notice.sequence} sent; "
+            + (f"fee {figure.amount}." if figure.allowed else f"no fee: {figure.refusal}")
+        ),
+        data={"notice": notice.pk, "fee": str(figure.amount)},
+    )
+    return notice
+
+
+@transaction.atomic
+def case_send_warning(
+    *, case: Case, on: date, actor: AbstractBaseUser | str | None = None
+) -> Notice:
+    """Send the collection warning (inkassovarsel); nothing else happens until its deadline."""
+    case = lock_case(case)
+    profile = selectors.profile_for(case, on)
+    deadline = warning_deadline_date(profile, on)
+    before = _apply(case, case.warn, sent_on=on, deadline=deadline)
+    case.next_action_at = action_at(deadline + timedelta(days=1))
+    _save(case, "warning_sent_on", "warning_deadline")
+    notice = _notice(case, NoticeKind.WARNING, dated=on, deadline=deadline)
+    event_record(
+        case=case,
+        code="case.warning_sent",
+        actor=actor,
+        from_state=before,
+        message=(
+            f"Collection warning sent; pay by {deadline.isoformat()} "
+            f"({profile.warning_deadline_days} days, inkassoloven § 10, {profile.label})."
+        ),
+        data={"notice": notice.pk, "deadline": deadline.isoformat()},
+    )
+    return notice
+
+
+@transaction.atomic
+def case_accept_creditor_warning(
+    *, case: Case, actor: AbstractBaseUser | str | None = None
+) -> None:
+    """A case filed after the creditor sent its own warning: check it, and count it as ours."""
+    case = lock_case(case)
+    sent_on = case.creditor_warning_sent_on
+    if sent_on is None:
+        raise CaseError("The creditor has not reported a collection warning.")
+    claim = _oldest_claim(case)
+    if sent_on < claim.due_date:
+        raise CaseError(
+            f"The creditor's warning of {sent_on.isoformat()} was sent before the claim fell "
+            f"due on {claim.due_date.isoformat()}, so it is not valid."
+        )
+    profile = selectors.profile_for(case, sent_on)
+    deadline = warning_deadline_date(profile, sent_on)
+    before = _apply(case, case.warn, sent_on=sent_on, deadline=deadline)
+    case.next_action_at = action_at(max(deadline + timedelta(days=1), timezone.localdate()))
+    _save(case, "warning_sent_on", "warning_deadline")
+    event_record(
+        case=case,
+        code="case.warning_evidence_accepted",
+        actor=actor,
+        from_state=before,
+        message=f"The creditor's collection warning of {sent_on.isoformat()} is accepted; "
+        f"deadline {deadline.isoformat()}.",
+    )
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None = None) -> Notice:
+    """Start collection after the warning's deadline: the handover fee, the B2B compensation
+    per business invoice, collection costs within the cap, and the first collection letter."""
+    case = lock_case(case)
+    before = _apply(case, case.hand_over, on=on)
+    profile = selectors.profile_for(case, on)
+    fee_post(case=case, kind=EntryKind.HANDOVER_FEE, figure=handover_fee(profile), posted_on=on)
+    claims = list(Claim.objects.filter(case=case).order_by("due_date", "pk"))
+    compensated = set(
+        LedgerEntry.objects.filter(
+            case=case, kind=EntryKind.COMPENSATION, reversed_by__isnull=True
+        ).values_list("claim_id", flat=True)
+    )
+    for claim in claims:
+        if claim.debtor_is_consumer or claim.pk in compensated:
+            continue
+        figure = b2b_compensation(profile, debtor_is_consumer=False, due_date=claim.due_date)
+        if figure.allowed:
+            fee_post(
+                case=case, claim=claim, kind=EntryKind.COMPENSATION, figure=figure, posted_on=on
+            )
+    balance = selectors.case_balance(case)
+    claim_amount = balance.principal + balance.costs
+    consumer = any(claim.debtor_is_consumer for claim in claims)
+    cap = collection_cost_cap(
+        profile, claim_amount=claim_amount, column="agency", consumer=consumer
+    )
+    if cap.amount > 0:
+        fee_post(case=case, kind=EntryKind.COLLECTION_COSTS, figure=cap, posted_on=on)
+    case.next_action_at = action_at(on + timedelta(days=case.creditor.policy_collection_days))
+    _save(case, "collection_started_on")
+    notice = _notice(case, NoticeKind.COLLECTION_LETTER, dated=on)
+    event_record(
+        case=case,
+        code="case.collection_started",
+        actor=actor,
+        from_state=before,
+        message="Collection started; first collection letter with a voluntary settlement.",
+        data={"notice": notice.pk},
+    )
+    return notice
+
+
+@transaction.atomic
+def case_to_monitoring(*, case: Case, on: date, actor=None, reason: str = "") -> None:
+    case = lock_case(case)
+    before = _apply(case, case.monitor)
+    case.next_action_at = action_at(
+        on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
+    )
+    _save(case)
+    event_record(case=case, code="case.monitoring_started", actor=actor, from_state=before,
+                 message=reason or "No payment: long-term monitoring.")  # fmt: skip
+
+
+@transaction.atomic
+def case_monitoring_recheck(*, case: Case, on: date, actor=None) -> None:
+    """A periodic look at a monitored case; it stays monitored until someone reopens it."""
+    case = lock_case(case)
+    if case.state != CaseState.MONITORING:
+        raise CaseError(f"Case {case.reference} is not in monitoring.")
+    case.next_action_at = action_at(
+        on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
+    )
+    _save(case)
+    event_record(case=case, code="case.monitoring_rechecked", actor=actor, from_state=case.state)
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, on: date, actor=None, reason: str = "") -> None:
+    case = lock_case(case)
+    before = _apply(case, case.reopen)
+    case.next_action_at = action_at(on + timedelta(days=case.creditor.policy_collection_days))
+    _save(case)
+    event_record(case=case, code="case.reopened", actor=actor, from_state=before, message=reason)
+
+
+@transaction.atomic
+def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: str = "") -> Case:
+    case = lock_case(case)
+    if case.state == CaseState.CLOSED:
+        return case
+    before = _apply(case, case.close, reason=reason)
+    _save(case, "closed_reason")
+    event_record(case=case, code="case.closed", actor=actor, from_state=before,
+                 message=message, data={"reason": str(reason)})  # fmt: skip
+    _notice(case, NoticeKind.CLOSED, dated=timezone.localdate())
+    return case
+
+
+def case_withdraw(*, case: Case, actor=None, message: str = "") -> Case:
+    """The creditor takes the case back."""
+    return case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=actor, message=message)
+
+
+@transaction.atomic
+def case_close_if_paid(*, case: Case, actor=None) -> bool:
+    """Close the case as paid when nothing is owed any more."""
+    case = lock_case(case)
+    if case.state == CaseState.CLOSED:
+        return False
+    owed = (
+        LedgerEntry.objects.filter(case=case)
+        .exclude(component=Component.CREDIT)
+        .aggregate(total=Sum("amount"))["total"]
+    ) or Decimal(0)
+    if owed > 0:
+        return False
+    case_close(case=case, reason=ClosedReason.PAID, actor=actor, message="Paid in full.")
+    return True
+
+
+@transaction.atomic
+def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool:
+    """Reopen a case closed as paid when money is owed again (a payment was reversed), in the
+    state it was closed from."""
+    case = lock_case(case)
+    if case.state != CaseState.CLOSED or case.closed_reason != ClosedReason.PAID:
+        return False
+    owed = (
+        LedgerEntry.objects.filter(case=case)
+        .exclude(component=Component.CREDIT)
+        .aggregate(total=Sum("amount"))["total"]
+    ) or Decimal(0)
+    if owed <= 0:
+        return False
+    closing = CaseEvent.objects.filter(case=case, code="case.closed").order_by("-pk").first()
+    to_state = closing.from_state if closing else CaseState.COLLECTION
+    before = _apply(case, case.reinstate, to_state=to_state)
+    case.next_action_at = timezone.now()
+    _save(case, "closed_reason")
+    event_record(case=case, code="case.reinstated", actor=actor, from_state=before,
+                 message=message or "Money is owed again.")  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def case_pause(*, case: Case, until: date, actor=None, reason: str = "") -> None:
+    """Hold the case until a date: the scheduler takes no step before it."""
+    case = lock_case(case)
+    if until <= timezone.localdate():
+        raise ValidationError({"until": _("A pause ends on a future date.")})
+    if case.state == CaseState.CLOSED:
+        raise CaseError(f"Case {case.reference} is closed.")
+    case.paused_until = until
+    case.next_action_at = action_at(until)
+    _save(case, "paused_until")
+    event_record(case=case, code="case.paused", actor=actor, from_state=case.state,
+                 message=reason, data={"until": until.isoformat()})  # fmt: skip
+
+
+@transaction.atomic
+def dispute_open(
+    *, case: Case, reason: str, debtor_statement: str = "", on: date | None = None, actor=None
+) -> Dispute:
+    """Register a dispute: reminders, fees and escalation stop until a person answers it."""
+    case = lock_case(case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the debtor disputes.")})
+    dispute = Dispute.objects.create(
+        creditor_id=case.creditor_id,
+        case=case,
+        opened_on=on or timezone.localdate(),
+        reason=reason,
+        debtor_statement=debtor_statement,
+    )
+    case.next_action_at = None
+    _save(case)
+    event_record(case=case, code="case.dispute_opened", actor=actor, from_state=case.state,
+                 message=reason, data={"dispute": dispute.pk})  # fmt: skip
+    _notice(case, NoticeKind.DISPUTE_ACK, dated=dispute.opened_on)
+    return dispute
+
+
+@transaction.atomic
+def dispute_resolve(
+    *, dispute: Dispute, outcome: Dispute.Outcome | str, note: str, user: AbstractBaseUser
+) -> Dispute:
+    """A person answers the dispute. Upheld: the case is closed as withdrawn. Rejected: the
+    case goes on from where it stood."""
+    case = lock_case(dispute.case)
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if dispute.resolved_at is not None:
+        raise CaseError("The dispute has been resolved already.")
+    if not note.strip():
+        raise ValidationError({"note": _("Answer the debtor in substance.")})
+    dispute.resolved_at = timezone.now()
+    dispute.outcome = outcome
+    dispute.resolution_note = note
+    dispute.resolved_by = user
+    dispute.save(update_fields=["resolved_at", "outcome", "resolution_note", "resolved_by"])
+    event_record(case=case, code="case.dispute_resolved", actor=user, from_state=case.state,
+                 message=note, data={"dispute": dispute.pk, "outcome": str(outcome)})  # fmt: skip
+    if outcome == Dispute.Outcome.UPHELD:
+        case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=user, message=note)
+    elif not case.has_open_dispute():
+        case.next_action_at = timezone.now()
+        _save(case)
+    return dispute
+
+
+@transaction.atomic
+def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=None) -> PromiseToPay:
+    """The debtor promises to pay; the case waits until the day after the promised date."""
+    case = lock_case(case)
+    if pay_by < timezone.localdate():
+        raise ValidationError({"pay_by": _("A promise is to pay on a future date.")})
+    promise = PromiseToPay.objects.create(
+        creditor_id=case.creditor_id,
+        case=case,
+        promised_on=timezone.localdate(),
+        pay_by=pay_by,
+        amount=amount,
+    )
+    case.next_action_at = action_at(pay_by + timedelta(days=1))
+    _save(case)
+    event_record(case=case, code="case.promise_recorded", actor=actor, from_state=case.state,
+                 data={"amount": str(amount), "pay_by": pay_by.isoformat()})  # fmt: skip
+    return promise
