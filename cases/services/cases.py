@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Claim, EntryKind, LimitationEvent
@@ -42,9 +44,16 @@ def case_create(
     debtor: Debtor,
     claims: list[ClaimInput],
     creditor_reference: str = "",
+    creditor_reminder_dates: Sequence[date] = (),
+    creditor_warning_sent_on: date | None = None,
     user: AbstractBaseUser | None = None,
 ) -> Case:
-    """File a case for one debtor with one or more claims, posting each claim's principal."""
+    """File a case for one debtor with one or more claims, posting each claim's principal.
+
+    A creditor that already sent reminders or its own collection warning gives their dates as
+    evidence; the scheduler counts them against the rules (spacing, fee count, the warning's
+    deadline) instead of repeating the steps.
+    """
     if debtor.creditor_id != creditor.pk:
         raise ValidationError({"debtor": _("The debtor belongs to another creditor.")})
     if not claims:
@@ -54,6 +63,10 @@ def case_create(
         debtor=debtor,
         currency=creditor.currency,
         creditor_reference=creditor_reference,
+        creditor_reminder_dates=list(creditor_reminder_dates),
+        creditor_warning_sent_on=creditor_warning_sent_on,
+        # The scheduler looks at a new case straight away and decides its first step.
+        next_action_at=timezone.now(),
     )
     case.full_clean(exclude=["number", "state"])  # the state machine owns the state
     case.save()

@@ -17,7 +17,7 @@ def claim(number: str, principal: str, due: date, *, invoice: date | None = None
     )
 
 
-def file_case(creditor, *claims: ClaimInput, debtor=None):
+def file_case(creditor, *claims: ClaimInput, debtor=None, **kwargs):
     debtor = debtor or DebtorFactory(creditor=creditor)
     with creditor_scope(creditor):
-        return case_create(creditor=creditor, debtor=debtor, claims=list(claims))
+        return case_create(creditor=creditor, debtor=debtor, claims=list(claims), **kwargs)
