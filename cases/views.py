@@ -24,5 +24,10 @@ def case_detail(request, case_id: int):
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "statement": statement, "claims": case.claims.all()},
+        {
+            "case": case,
+            "statement": statement,
+            "events": case.events.select_related("actor").order_by("-occurred_at", "-pk")[:50],
+            "notices": case.notices.order_by("dated", "pk"),
+        },
     )

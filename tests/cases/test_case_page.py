@@ -29,3 +29,19 @@ def test_the_case_page_explains_the_balance(client, tenant_a):
     assert "renteloven" in body
     # Amounts are shown the Danish way: a decimal comma.
     assert f"{statement.total}".replace(".", ",") + " DKK" in body
+
+
+def test_the_case_page_shows_letters_and_timeline(client, tenant_a):
+    from cases.services.lifecycle import case_send_warning
+    from collections_portal.tenancy import creditor_scope
+
+    with time_machine.travel(date(2025, 3, 20)):
+        case = file_case(tenant_a.creditor, claim("TL-1", "500.00", date(2025, 3, 1)))
+        with creditor_scope(tenant_a.creditor):
+            case_send_warning(case=case, on=date(2025, 3, 20))
+        client.force_login(tenant_a.user)
+        response = client.get(reverse("case_detail", args=[case.pk]))
+    body = response.content.decode()
+    assert "case.warning_sent" in body
+    assert list(response.context["notices"].values_list("kind", flat=True)) == ["warning"]
+    assert "30.03.2025" in body  # the warning's deadline, the Danish way
