@@ -1,8 +1,14 @@
 """Fixtures shared by every app's tests. Every world has two creditors, A and B."""
 
+import os
+import subprocess
+import sys
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from creditors.models import Creditor, Role
 
@@ -54,3 +60,32 @@ def live_server(django_db_setup):
 def _fast_password_hashing(settings):
     """Tests hash many passwords; the production hasher is slow by design."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A worker process on a queue of its own, connected to this test's database."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "collections_portal", "worker",
+         "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
+         "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

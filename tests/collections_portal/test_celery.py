@@ -1,10 +1,6 @@
 """A real Celery worker process takes a task from Redis, runs it against PostgreSQL, answers."""
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -12,35 +8,6 @@ from django.db import connection
 
 from collections_portal.celery import app
 from collections_portal.tasks import health
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def worker(transactional_db):
-    """A worker process on a queue of its own, connected to this test's database."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "collections_portal", "worker",
-         "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-         "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        app.control.purge()
 
 
 @pytest.mark.celery_worker
