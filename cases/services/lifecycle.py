@@ -148,15 +148,42 @@ def reminders_sent(case: Case) -> list[date]:
     return sorted([*case.creditor_reminder_dates, *ours])
 
 
+def _check_reminder_allowed(case: Case, profile, claim: Claim, on: date) -> None:
+    """No reminder before the claim is due, nor closer to the last one than the profile's
+    spacing (renteloven § 9 b), nor on claims that are all time-barred."""
+    if on < claim.due_date:
+        raise CaseError(f"No reminder before the claim falls due on {claim.due_date.isoformat()}.")
+    sent = reminders_sent(case)
+    if sent and (on - sent[-1]).days < profile.reminder_min_spacing_days:
+        raise CaseError(
+            f"The last reminder was sent on {sent[-1].isoformat()}; the next may go "
+            f"{profile.reminder_min_spacing_days} days later ({profile.label})."
+        )
+    refuse_if_time_barred(case, on)
+
+
+def refuse_if_time_barred(case: Case, on: date) -> None:
+    """Nothing is collected on a time-barred claim (forældelsesloven); a case whose every claim
+    is time-barred takes no collection step."""
+    limitations = selectors.claim_limitations(case, on=on)
+    if limitations and all(on > lim.figure.dates[0] for lim in limitations):
+        last = max(lim.figure.dates[0] for lim in limitations)
+        raise CaseError(
+            f"Every claim of case {case.reference} is time-barred (the last on "
+            f"{last.isoformat()}): nothing may be collected."
+        )
+
+
 @transaction.atomic
 def case_send_reminder(
     *, case: Case, on: date, actor: AbstractBaseUser | str | None = None
 ) -> Notice:
     """Send the next reminder, with the fee the rules allow (renteloven § 9 b)."""
     case = lock_case(case)
-    before = _apply(case, case.remind)
     profile = selectors.profile_for(case, on)
     claim = _oldest_claim(case)
+    _check_reminder_allowed(case, profile, claim, on)
+    before = _apply(case, case.remind)
     figure = reminder_fee(
         profile,
         on=on,
@@ -192,6 +219,10 @@ def case_send_warning(
     """Send the collection warning (inkassovarsel); nothing else happens until its deadline."""
     case = lock_case(case)
     profile = selectors.profile_for(case, on)
+    claim = _oldest_claim(case)
+    if on < claim.due_date:
+        raise CaseError(f"No collection warning before the claim falls due on {claim.due_date}.")
+    refuse_if_time_barred(case, on)
     deadline = warning_deadline_date(profile, on)
     before = _apply(case, case.warn, sent_on=on, deadline=deadline)
     case.next_action_at = action_at(deadline + timedelta(days=1))
@@ -247,6 +278,7 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
     per business invoice, collection costs within the cap, and the first collection letter."""
     case = lock_case(case)
     before = _apply(case, case.hand_over, on=on)
+    refuse_if_time_barred(case, on)
     profile = selectors.profile_for(case, on)
     fee_post(case=case, kind=EntryKind.HANDOVER_FEE, figure=handover_fee(profile), posted_on=on)
     claims = list(Claim.objects.filter(case=case).order_by("due_date", "pk"))

@@ -173,3 +173,25 @@ def test_paid_in_full_closes_and_a_bounced_payment_reopens(case):
 def test_the_state_cannot_be_set_directly(case):
     with pytest.raises(AttributeError):
         case.state = CaseState.CLOSED
+
+
+def test_no_reminder_before_the_due_date(tenant_a):
+    with at(date(2025, 3, 1)):
+        case = file_case(tenant_a.creditor, claim("EARLY", "100.00", date(2025, 3, 10)))
+    with creditor_scope(tenant_a.creditor), pytest.raises(CaseError, match="falls due"):
+        lc.case_send_reminder(case=case, on=date(2025, 3, 9))
+
+
+def test_no_reminder_within_the_spacing(case):
+    with at(date(2025, 3, 10)):
+        lc.case_send_reminder(case=case, on=date(2025, 3, 10))
+    with at(date(2025, 3, 19)), pytest.raises(CaseError, match="10 days later"):
+        lc.case_send_reminder(case=case, on=date(2025, 3, 19))
+    assert Notice.objects.filter(case=case, kind="reminder").count() == 1
+
+
+def test_nothing_is_collected_on_a_time_barred_claim(tenant_a):
+    with at(date(2025, 3, 1)):
+        case = file_case(tenant_a.creditor, claim("OLD", "100.00", date(2022, 1, 10)))
+    with creditor_scope(tenant_a.creditor), pytest.raises(CaseError, match="time-barred"):
+        lc.case_send_warning(case=case, on=date(2025, 3, 1))
