@@ -91,12 +91,9 @@ def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None 
         dated=dated,
         deadline=deadline,
     )
-    transaction.on_commit(lambda: _queue_rendering(notice.pk, case.creditor_id))
+    # The record is created here, in the step's transaction; the letters issue adds the
+    # Celery task that renders and delivers pending notices (queued on commit).
     return notice
-
-
-def _queue_rendering(notice_id: int, creditor_id: int) -> None:
-    """Rendering and delivery arrive with the letters issue; the record is what counts here."""
 
 
 def _apply(case: Case, transition, **kwargs) -> str:
