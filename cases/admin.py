@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, Claim, LedgerEntry, LimitationEvent, Payment, ReferenceRate
+from .models_legal import LegalStep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -110,3 +111,35 @@ class ReferenceRateAdmin(admin.ModelAdmin):
     @admin.display(description=_("verified"), ordering="verified")
     def verified_label(self, obj):
         return _("verified") if obj.verified else _("UNVERIFIED")
+
+
+@admin.register(LegalStep)
+class LegalStepAdmin(ReadOnlyAdmin):
+    """The legal track's steps, read-only: the legal services write them."""
+
+    list_display = ["occurred_on", "case", "kind", "outcome", "court_reference", "created_by"]
+    list_filter = ["kind", "outcome", "creditor"]
+    search_fields = ["=case__number", "court_reference"]
+    date_hierarchy = "occurred_on"
+
+
+# Appended rather than merged into the imports above, so the plan admin stays one block.
+from .models import Instalment, InstalmentPlan  # noqa: E402
+
+
+class InstalmentInline(ReadOnlyInline):
+    model = Instalment
+    fields = ["number", "due_date", "amount", "paid_amount", "missed_notice_on"]
+    readonly_fields = fields
+
+
+@admin.register(InstalmentPlan)
+class InstalmentPlanAdmin(ReadOnlyAdmin):
+    """Instalment plans, read-only: proposed, activated and broken by the plan services."""
+
+    list_display = ["case", "status", "proposed_on", "settlement_signed_on",
+                    "consumer_credit_review", "creditor"]  # fmt: skip
+    list_filter = ["status", "consumer_credit_review", "creditor"]
+    search_fields = ["=case__number"]
+    raw_id_fields = ["case"]
+    inlines = [InstalmentInline]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from collections_portal.tenancy import agency_scope
 
 from .models import Case, CaseState, Payment, PromiseToPay
-from .services import lifecycle
+from .services import lifecycle, plans
 from .services.errors import CaseError
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ def _park(case: Case, reason: str) -> None:
 def case_advance(*, case: Case, now: datetime) -> None:
     """The next step of one due case, by its state and its creditor's policy."""
     today = timezone.localdate(now)
+    if plans.plan_advance(case=case, today=today):
+        return
     policy = case.creditor
     if case.paused_until and case.paused_until > today:
         Case.objects.filter(pk=case.pk).update(

@@ -1,7 +1,9 @@
 """Celery tasks of the case lifecycle: thin, safe to run twice."""
 
 from celery import shared_task
+from django.utils import timezone
 
+from .limitation_watch import flag_approaching_limitation
 from .scheduler import advance_due_cases
 
 
@@ -9,3 +11,9 @@ from .scheduler import advance_due_cases
 def advance_due_cases_task() -> dict:
     report = advance_due_cases()
     return {"advanced": report.advanced, "failed": len(report.failed), "batches": report.batches}
+
+
+@shared_task(name="cases.flag_approaching_limitation", acks_late=True)
+def flag_approaching_limitation_task() -> dict:
+    """Daily: timeline warnings for claims nearing limitation; safe to run twice."""
+    return {"flagged": flag_approaching_limitation(today=timezone.localdate())}

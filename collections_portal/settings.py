@@ -8,6 +8,7 @@ PostgreSQL and Redis on localhost. README.md lists the variables.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 # django-celery-beat's DatabaseScheduler copies this into its tables at start.
 CELERY_BEAT_SCHEDULE = {
     "advance-due-cases": {"task": "cases.advance_due_cases", "schedule": 60.0},
+    "flag-approaching-limitation": {
+        "task": "cases.flag_approaching_limitation",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------------

@@ -78,13 +78,18 @@ def fee_post(
     posted_on: date,
     claim: Claim | None = None,
     user: AbstractBaseUser | None = None,
+    case_locked: bool = False,
 ) -> LedgerEntry:
-    """Charge a fee the rules engine allowed, with the engine's explanation on the entry."""
+    """Charge a fee the rules engine allowed, with the engine's explanation on the entry.
+
+    ``case_locked`` tells that the caller's transaction already holds the case's row lock.
+    """
     if kind not in FEE_KINDS:
         raise CaseError(f"{kind} is not a fee")
     if not figure.allowed or figure.amount <= 0:
         raise CaseError(figure.refusal or f"No {kind} may be charged.")
-    case = lock_case(case)
+    if not case_locked:
+        case = lock_case(case)
     return ledger_post(
         case=case,
         claim=claim,

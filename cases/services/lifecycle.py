@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, can_proceed
+from django_fsm import TransitionNotAllowed
 
 from cases import selectors
 from cases.models import (
@@ -99,8 +100,6 @@ def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None 
 def _apply(case: Case, transition, **kwargs) -> str:
     """Run an fsm transition, turning a refusal into a ``CaseError`` that says why."""
     before = case.state
-    if not can_proceed(transition):
-        raise CaseError(_refusal(case, transition.__name__))
     try:
         transition(**kwargs)
     except TransitionNotAllowed as exc:
@@ -162,6 +161,11 @@ def _check_reminder_allowed(case: Case, profile, claim: Claim, on: date) -> None
 def refuse_if_time_barred(case: Case, on: date) -> None:
     """Nothing is collected on a time-barred claim (forældelsesloven); a case whose every claim
     is time-barred takes no collection step."""
+    profile = selectors.profile_for(case, on)
+    years = relativedelta(years=profile.limitation_years_ordinary)
+    dues = Claim.objects.filter(case=case).values_list("due_date", flat=True)
+    if any(on <= due + years for due in dues):
+        return  # a claim still inside its first period: limitation can only be later
     limitations = selectors.claim_limitations(case, on=on)
     if limitations and all(on > lim.figure.dates[0] for lim in limitations):
         last = max(lim.figure.dates[0] for lim in limitations)
@@ -176,6 +180,8 @@ def case_send_reminder(
     *, case: Case, on: date, actor: AbstractBaseUser | str | None = None
 ) -> Notice:
     """Send the next reminder, with the fee the rules allow (renteloven § 9 b)."""
+    from .plans import plan_was_broken  # plans builds on this module
+
     case = lock_case(case)
     profile = selectors.profile_for(case, on)
     claim = _oldest_claim(case)
@@ -187,10 +193,17 @@ def case_send_reminder(
         due_date=claim.due_date,
         previous_fee_reminders=_fee_reminder_dates(case),
         disputed=case.disputes.exists(),
-        broken_plan=False,
+        broken_plan=plan_was_broken(case),
     )
     if figure.allowed:
-        fee_post(case=case, claim=claim, kind=EntryKind.REMINDER_FEE, figure=figure, posted_on=on)
+        fee_post(
+            case=case,
+            claim=claim,
+            kind=EntryKind.REMINDER_FEE,
+            figure=figure,
+            posted_on=on,
+            case_locked=True,
+        )
     interval = max(case.creditor.policy_reminder_interval_days, profile.reminder_min_spacing_days)
     case.next_action_at = action_at(on + timedelta(days=interval))
     _save(case)
@@ -277,7 +290,13 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
     before = _apply(case, case.hand_over, on=on)
     refuse_if_time_barred(case, on)
     profile = selectors.profile_for(case, on)
-    fee_post(case=case, kind=EntryKind.HANDOVER_FEE, figure=handover_fee(profile), posted_on=on)
+    fee_post(
+        case=case,
+        kind=EntryKind.HANDOVER_FEE,
+        figure=handover_fee(profile),
+        posted_on=on,
+        case_locked=True,
+    )
     claims = list(Claim.objects.filter(case=case).order_by("due_date", "pk"))
     compensated = set(
         LedgerEntry.objects.filter(
@@ -290,7 +309,12 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         figure = b2b_compensation(profile, debtor_is_consumer=False, due_date=claim.due_date)
         if figure.allowed:
             fee_post(
-                case=case, claim=claim, kind=EntryKind.COMPENSATION, figure=figure, posted_on=on
+                case=case,
+                claim=claim,
+                kind=EntryKind.COMPENSATION,
+                figure=figure,
+                posted_on=on,
+                case_locked=True,
             )
     balance = selectors.case_balance(case)
     claim_amount = balance.principal + balance.costs
@@ -299,7 +323,13 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         profile, claim_amount=claim_amount, column="agency", consumer=consumer
     )
     if cap.amount > 0:
-        fee_post(case=case, kind=EntryKind.COLLECTION_COSTS, figure=cap, posted_on=on)
+        fee_post(
+            case=case,
+            kind=EntryKind.COLLECTION_COSTS,
+            figure=cap,
+            posted_on=on,
+            case_locked=True,
+        )
     case.next_action_at = action_at(on + timedelta(days=case.creditor.policy_collection_days))
     _save(case, "collection_started_on")
     notice = _notice(case, NoticeKind.COLLECTION_LETTER, dated=on)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cases import selectors
 from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
 
-from . import lifecycle
+from . import lifecycle, plans
 from .ledger import interest_post, ledger_post
 from .locking import lock_case
 from .money import to_money
@@ -69,6 +69,9 @@ def payment_register(
         message=f"{amount} received {received_on.isoformat()} ({payment.get_method_display()}).",
         data={"payment": payment.pk},
     )
+    plan = plans.active_plan(case)
+    if plan is not None:
+        plans.plan_match_payments(plan=plan)
     lifecycle.case_close_if_paid(case=case, actor=user)
     return payment
 

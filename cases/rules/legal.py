@@ -1,0 +1,76 @@
+"""The legal track: the summary procedure's limit and the court fees.
+
+DK: a betalingspåkrav (retsplejeloven kapitel 44 a) is open to claims whose principal is at
+most ``summary_procedure_limit``; filing it and asking the fogedret for udlæg each cost a
+court fee (retsafgiftsloven). Every amount is read from the profile.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .explain import Figure, money_text, round_money, sentence
+from .profile import IncompleteProfile, JurisdictionProfile
+
+# Used when a profile carries no citation for a topic yet: the statute, without a section
+# number that RULES.md does not give.
+_DEFAULT_CITATIONS = {
+    "summary_procedure": "retsplejeloven kapitel 44 a (betalingspåkrav)",
+    "court_fee": "retsafgiftsloven",
+}
+
+
+def _cite(profile: JurisdictionProfile, topic: str) -> str:
+    try:
+        return profile.cite(topic)
+    except IncompleteProfile:
+        return _DEFAULT_CITATIONS[topic]
+
+
+def summary_procedure_refusal(profile: JurisdictionProfile, *, principal: Decimal) -> str:
+    """Why a betalingspåkrav is not open to a claim of this principal, or ``""`` when it is.
+
+    A profile without a limit (SE: none for a betalningsföreläggande) never refuses.
+    """
+    limit = profile.summary_procedure_limit
+    if limit is None or principal <= limit:
+        return ""
+    return (
+        f"The principal {money_text(principal, profile.currency)} is above "
+        f"{money_text(limit, profile.currency)}, the limit of the simplified procedure: "
+        f"the claim must go to a civil suit "
+        f"({_cite(profile, 'summary_procedure')}; {profile.label})."
+    )
+
+
+def court_fee_payment_claim(profile: JurisdictionProfile) -> Figure:
+    """The court fee for filing a betalingspåkrav (DK: 750 DKK)."""
+    amount = round_money(profile.need(profile.court_fee_summary, "court_fee_summary"))
+    rule = _cite(profile, "court_fee")
+    return Figure(
+        amount=amount,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"Court fee for filing a betalingspåkrav: {money_text(amount, profile.currency)}",
+            rule=rule,
+            profile=profile.label,
+        ),
+    )
+
+
+def court_fee_enforcement(profile: JurisdictionProfile) -> Figure:
+    """The court fee for asking the fogedret for udlæg (DK: 750 DKK)."""
+    amount = round_money(profile.need(profile.court_fee_enforcement, "court_fee_enforcement"))
+    rule = _cite(profile, "court_fee")
+    return Figure(
+        amount=amount,
+        rule=rule,
+        profile=profile.label,
+        explanation=sentence(
+            f"Court fee for a request to the fogedret (udlæg): "
+            f"{money_text(amount, profile.currency)}",
+            rule=rule,
+            profile=profile.label,
+        ),
+    )

@@ -1,0 +1,283 @@
+"""The legal track: betalingspåkrav, its endorsement or the debtor's objection, the fogedret
+request and the udlæg result. Each step is one service in one transaction: it locks the case,
+checks the rules, moves the state through the django-fsm transition, posts any court fee,
+records a ``LegalStep``, the limitation events the step causes and a timeline event.
+
+The scheduler never takes these steps: a person does, with the court's papers in hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases import selectors
+from cases.models import Case, CaseState, Claim, EntryKind, LimitationEvent
+from cases.models_legal import AttachmentOutcome, LegalStep, LegalStepKind
+from cases.rules.legal import (
+    court_fee_enforcement,
+    court_fee_payment_claim,
+    summary_procedure_refusal,
+)
+
+from . import lifecycle
+from .errors import CaseError
+from .ledger import fee_post
+from .locking import lock_case
+
+
+def _step(
+    *,
+    case: Case,
+    kind: LegalStepKind,
+    on: date,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    outcome: str = "",
+    court_reference: str = "",
+) -> LegalStep:
+    return LegalStep.objects.create(
+        creditor_id=case.creditor_id,
+        case=case,
+        kind=kind,
+        outcome=outcome,
+        occurred_on=on,
+        court_reference=court_reference,
+        note=note,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def _limitation_events(*, case: Case, kind: LimitationEvent.Kind, on: date, note: str) -> int:
+    claims = list(Claim.objects.filter(case=case).order_by("pk"))
+    LimitationEvent.objects.bulk_create(
+        LimitationEvent(
+            creditor_id=case.creditor_id, claim=claim, kind=kind, occurred_on=on, note=note
+        )
+        for claim in claims
+    )
+    return len(claims)
+
+
+def _require_legal(case: Case) -> None:
+    if case.state != CaseState.LEGAL:
+        raise CaseError(
+            f"Case {case.reference} is not on the legal track (state {case.state}): "
+            "file a betalingspåkrav first."
+        )
+
+
+def _require_filed_payment_claim(case: Case) -> None:
+    _require_legal(case)
+    if not LegalStep.objects.filter(case=case, kind=LegalStepKind.PAYMENT_CLAIM_FILED).exists():
+        raise CaseError(f"No betalingspåkrav has been filed on case {case.reference}.")
+
+
+@transaction.atomic
+def legal_file_payment_claim(
+    *, case: Case, on: date, user: AbstractBaseUser | None = None, court_reference: str = ""
+) -> LegalStep:
+    """File a betalingspåkrav (the simplified procedure) and charge its court fee.
+
+    Refused for a disputed case (a disputed claim goes to a civil suit), a principal above the
+    profile's limit, and a case whose collection warning has not expired (inkassoloven § 10).
+    The filing interrupts limitation on every claim (forældelsesloven § 16).
+    """
+    case = lock_case(case)
+    if case.has_open_dispute():
+        raise CaseError(
+            f"Case {case.reference} has an open dispute: a disputed claim goes to a civil "
+            "suit, not a betalingspåkrav."
+        )
+    if case.warning_deadline is None or on <= case.warning_deadline:
+        raise CaseError(
+            f"No collection warning on case {case.reference} has expired"
+            + (
+                f" (its deadline is {case.warning_deadline.isoformat()})"
+                if case.warning_deadline
+                else ""
+            )
+            + ": a betalingspåkrav requires one (inkassoloven § 10)."
+        )
+    profile = selectors.profile_for(case, on)
+    principal = selectors.case_balance(case).principal
+    if refusal := summary_procedure_refusal(profile, principal=principal):
+        raise CaseError(refusal)
+    before = case.state
+    if case.state in (CaseState.COLLECTION, CaseState.MONITORING):
+        lifecycle._apply(case, case.go_legal)
+        case.next_action_at = None  # the legal track waits for the court, and a person
+        case.save(update_fields=["state", "next_action_at"])
+    elif case.state != CaseState.LEGAL:
+        raise CaseError(
+            f"Case {case.reference} is in state {case.state}: the legal track starts from "
+            "collection or monitoring."
+        )
+    fee = court_fee_payment_claim(profile)
+    fee_post(case=case, kind=EntryKind.COURT_FEE, figure=fee, posted_on=on, user=user)
+    step = _step(
+        case=case,
+        kind=LegalStepKind.PAYMENT_CLAIM_FILED,
+        on=on,
+        user=user,
+        court_reference=court_reference,
+    )
+    claims = _limitation_events(
+        case=case,
+        kind=LimitationEvent.Kind.LEGAL_STEP,
+        on=on,
+        note=f"Betalingspåkrav filed ({profile.cite('limitation_legal_step')}).",
+    )
+    lifecycle.event_record(
+        case=case,
+        code="case.payment_claim_filed",
+        actor=user,
+        from_state=before,
+        message=(
+            f"Betalingspåkrav filed; court fee {fee.amount}. Limitation interrupted on "
+            f"{claims} claim(s) ({profile.cite('limitation_legal_step')}). The debtor has "
+            "14 days to object."
+        ),
+        data={"legal_step": step.pk, "fee": str(fee.amount)},
+    )
+    return step
+
+
+@transaction.atomic
+def legal_record_endorsement(
+    *, case: Case, on: date, user: AbstractBaseUser | None = None, court_reference: str = ""
+) -> LegalStep:
+    """The court endorsed the betalingspåkrav: it is enforceable, and every claim now has 10
+    years' limitation from today (forældelsesloven § 5)."""
+    case = lock_case(case)
+    _require_filed_payment_claim(case)
+    profile = selectors.profile_for(case, on)
+    step = _step(
+        case=case,
+        kind=LegalStepKind.PAYMENT_CLAIM_ENDORSED,
+        on=on,
+        user=user,
+        court_reference=court_reference,
+    )
+    _limitation_events(
+        case=case,
+        kind=LimitationEvent.Kind.JUDGMENT,
+        on=on,
+        note=f"Endorsed betalingspåkrav ({profile.cite('limitation_ten_years')}).",
+    )
+    lifecycle.event_record(
+        case=case,
+        code="case.payment_claim_endorsed",
+        actor=user,
+        from_state=case.state,
+        message=(
+            f"Betalingspåkrav endorsed: enforceable; limitation "
+            f"{profile.limitation_years_acknowledged} years from {on.isoformat()} "
+            f"({profile.cite('limitation_ten_years')})."
+        ),
+        data={"legal_step": step.pk},
+    )
+    return step
+
+
+@transaction.atomic
+def legal_record_objection(
+    *, case: Case, on: date, note: str, user: AbstractBaseUser | None = None
+) -> LegalStep:
+    """The debtor objected to the betalingspåkrav: the claim must now go to a civil suit."""
+    case = lock_case(case)
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the debtor objected.")})
+    _require_filed_payment_claim(case)
+    step = _step(case=case, kind=LegalStepKind.PAYMENT_CLAIM_OBJECTED, on=on, user=user, note=note)
+    lifecycle.event_record(
+        case=case,
+        code="case.payment_claim_objected",
+        actor=user,
+        from_state=case.state,
+        message=(
+            f"The debtor objected to the betalingspåkrav: {note.strip()} "
+            "The case must go to a civil suit."
+        ),
+        data={"legal_step": step.pk},
+    )
+    return step
+
+
+@transaction.atomic
+def legal_request_enforcement(
+    *, case: Case, on: date, user: AbstractBaseUser | None = None, court_reference: str = ""
+) -> LegalStep:
+    """Ask the fogedret for udlæg, and charge its court fee."""
+    case = lock_case(case)
+    _require_legal(case)
+    if case.has_open_dispute():
+        raise CaseError(f"Case {case.reference} has an open dispute: it waits for a person.")
+    profile = selectors.profile_for(case, on)
+    fee = court_fee_enforcement(profile)
+    fee_post(case=case, kind=EntryKind.COURT_FEE, figure=fee, posted_on=on, user=user)
+    step = _step(
+        case=case,
+        kind=LegalStepKind.ENFORCEMENT_REQUESTED,
+        on=on,
+        user=user,
+        court_reference=court_reference,
+    )
+    lifecycle.event_record(
+        case=case,
+        code="case.enforcement_requested",
+        actor=user,
+        from_state=case.state,
+        message=f"Fogedret request for udlæg; court fee {fee.amount}.",
+        data={"legal_step": step.pk, "fee": str(fee.amount)},
+    )
+    return step
+
+
+@transaction.atomic
+def legal_record_attachment(
+    *,
+    case: Case,
+    on: date,
+    outcome: AttachmentOutcome | str,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+) -> LegalStep:
+    """The udlæg result. Nothing found: the case goes to long-term monitoring."""
+    case = lock_case(case)
+    if outcome not in AttachmentOutcome.values:
+        raise ValidationError({"outcome": _("One of: levied, nothing found.")})
+    _require_legal(case)
+    if not LegalStep.objects.filter(case=case, kind=LegalStepKind.ENFORCEMENT_REQUESTED).exists():
+        raise CaseError(f"No fogedret request has been made on case {case.reference}.")
+    step = _step(
+        case=case,
+        kind=LegalStepKind.ATTACHMENT_RESULT,
+        on=on,
+        user=user,
+        outcome=outcome,
+        note=note,
+    )
+    before = case.state
+    if outcome == AttachmentOutcome.NOTHING_FOUND:
+        lifecycle._apply(case, case.legal_to_monitoring)
+        case.next_action_at = lifecycle.action_at(
+            on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
+        )
+        case.save(update_fields=["state", "next_action_at"])
+        message = "Udlæg: nothing found. The case goes to long-term monitoring."
+    else:
+        message = "Udlæg levied."
+    lifecycle.event_record(
+        case=case,
+        code="case.attachment_recorded",
+        actor=user,
+        from_state=before,
+        message=message,
+        data={"legal_step": step.pk, "outcome": str(outcome)},
+    )
+    return step
