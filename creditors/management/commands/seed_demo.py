@@ -130,8 +130,20 @@ def demo_history(case: Case, *, today: date) -> None:
 class Command(BaseCommand):
     help = "Create demo users, creditors and debtors (idempotent) and print how to sign in."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The data is made in one transaction; the sign-in help is printed after it commits,
+        # so a closed output pipe can never undo the seeding.
+        with transaction.atomic():
+            logins = self._seed()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Sign in at http://localhost:8000/")
+        )
+        self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
+        width = max(len(name) for name, _ in logins)
+        for username, description in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {description}")
+
+    def _seed(self) -> list[tuple[str, str]]:
         sync_agency_groups()
         User = get_user_model()
         logins: list[tuple[str, str]] = []
@@ -202,10 +214,4 @@ class Command(BaseCommand):
                         if number == 0:
                             demo_history(case, today=timezone.localdate())
 
-        self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Sign in at http://localhost:8000/")
-        )
-        self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
-        width = max(len(name) for name, _ in logins)
-        for username, description in logins:
-            self.stdout.write(f"  {username.ljust(width)}  {description}")
+        return logins
