@@ -15,7 +15,6 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -27,7 +26,6 @@ from cases.models import (
     CaseState,
     Claim,
     ClosedReason,
-    Component,
     Dispute,
     EntryKind,
     LedgerEntry,
@@ -402,11 +400,7 @@ def case_close_if_paid(*, case: Case, actor=None) -> bool:
     case = lock_case(case)
     if case.state == CaseState.CLOSED:
         return False
-    owed = (
-        LedgerEntry.objects.filter(case=case)
-        .exclude(component=Component.CREDIT)
-        .aggregate(total=Sum("amount"))["total"]
-    ) or Decimal(0)
+    owed = selectors.case_balance(case).total
     if owed > 0:
         return False
     case_close(case=case, reason=ClosedReason.PAID, actor=actor, message="Paid in full.")
@@ -420,11 +414,7 @@ def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool
     case = lock_case(case)
     if case.state != CaseState.CLOSED or case.closed_reason != ClosedReason.PAID:
         return False
-    owed = (
-        LedgerEntry.objects.filter(case=case)
-        .exclude(component=Component.CREDIT)
-        .aggregate(total=Sum("amount"))["total"]
-    ) or Decimal(0)
+    owed = selectors.case_balance(case).total
     if owed <= 0:
         return False
     closing = CaseEvent.objects.filter(case=case, code="case.closed").order_by("-pk").first()
