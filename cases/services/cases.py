@@ -142,3 +142,18 @@ def limitation_event_record(
     event.full_clean(exclude=["claim", "creditor"])
     event.save()
     return event
+
+
+def limitation_events_for_case(
+    *, case: Case, kind: LimitationEvent.Kind | str, on: date, note: str
+) -> int:
+    """Record the same limitation event on every claim of a case (a settlement, a legal step,
+    a judgment); the caller holds the case lock. Returns how many claims it touched."""
+    claims = list(Claim.objects.filter(case=case).order_by("pk"))
+    LimitationEvent.objects.bulk_create(
+        LimitationEvent(
+            creditor_id=case.creditor_id, claim=claim, kind=kind, occurred_on=on, note=note
+        )
+        for claim in claims
+    )
+    return len(claims)

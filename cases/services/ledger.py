@@ -13,7 +13,7 @@ from cases.models import CHARGE_COMPONENT, Case, Claim, Component, EntryKind, Le
 from cases.rules import Figure
 
 from .errors import CaseError
-from .locking import lock_case
+from .locking import acting_user, lock_case
 
 FEE_KINDS = {
     EntryKind.REMINDER_FEE,
@@ -58,7 +58,7 @@ def ledger_post(
         rule=rule,
         profile=profile,
         explanation=explanation,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=acting_user(user),
     )
     entry.save()
     return entry

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import selectors
-from cases.models import Case, CaseState, Claim, EntryKind, LimitationEvent
+from cases.models import Case, CaseState, EntryKind, LimitationEvent
 from cases.models_legal import AttachmentOutcome, LegalStep, LegalStepKind
 from cases.rules.legal import (
     court_fee_enforcement,
@@ -25,9 +25,10 @@ from cases.rules.legal import (
 )
 
 from . import lifecycle
+from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import fee_post
-from .locking import lock_case
+from .locking import acting_user, lock_case
 
 
 def _step(
@@ -48,19 +49,8 @@ def _step(
         occurred_on=on,
         court_reference=court_reference,
         note=note,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=acting_user(user),
     )
-
-
-def _limitation_events(*, case: Case, kind: LimitationEvent.Kind, on: date, note: str) -> int:
-    claims = list(Claim.objects.filter(case=case).order_by("pk"))
-    LimitationEvent.objects.bulk_create(
-        LimitationEvent(
-            creditor_id=case.creditor_id, claim=claim, kind=kind, occurred_on=on, note=note
-        )
-        for claim in claims
-    )
-    return len(claims)
 
 
 def _require_legal(case: Case) -> None:
@@ -126,7 +116,7 @@ def legal_file_payment_claim(
         user=user,
         court_reference=court_reference,
     )
-    claims = _limitation_events(
+    claims = limitation_events_for_case(
         case=case,
         kind=LimitationEvent.Kind.LEGAL_STEP,
         on=on,
@@ -163,7 +153,7 @@ def legal_record_endorsement(
         user=user,
         court_reference=court_reference,
     )
-    _limitation_events(
+    limitation_events_for_case(
         case=case,
         kind=LimitationEvent.Kind.JUDGMENT,
         on=on,

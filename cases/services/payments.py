@@ -16,7 +16,7 @@ from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment
 
 from . import lifecycle, plans
 from .ledger import interest_post, ledger_post
-from .locking import lock_case
+from .locking import acting_user, lock_case
 from .money import to_money
 
 
@@ -56,7 +56,7 @@ def payment_register(
         method=method,
         payer_reference=payer_reference,
         designated_claim=designated_claim,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=acting_user(user),
     )
     payment.full_clean(exclude=["case", "creditor", "designated_claim"])
     payment.save()

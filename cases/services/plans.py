@@ -38,9 +38,10 @@ from cases.models import (
 from notices.models import NoticeKind
 
 from . import lifecycle
+from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import interest_post
-from .locking import lock_case
+from .locking import acting_user, lock_case
 from .money import CENT, to_money
 
 # A sanity limit of the portal, not a rule of law: ten years of monthly instalments.
@@ -132,7 +133,7 @@ def plan_propose(
     plan = InstalmentPlan.objects.create(
         creditor_id=case.creditor_id,
         case=case,
-        proposed_by=user if user is not None and user.is_authenticated else None,
+        proposed_by=acting_user(user),
         proposed_by_label=user.get_username() if user is not None else "system",
         proposed_on=today,
         acceleration_days=acceleration_days,
@@ -202,22 +203,22 @@ def plan_activate(
         data={"plan": plan.pk, "notice": notice.pk},
     )
     if settlement_signed_on is not None:
-        for claim in Claim.objects.filter(case=case):
-            LimitationEvent.objects.create(
-                creditor_id=case.creditor_id,
-                claim=claim,
-                kind=LimitationEvent.Kind.SETTLEMENT,
-                occurred_on=settlement_signed_on,
-                note=f"Skyldnererklæring with instalment plan {plan.pk}.",
-            )
+        limitation_events_for_case(
+            case=case,
+            kind=LimitationEvent.Kind.SETTLEMENT,
+            on=settlement_signed_on,
+            note=f"Skyldnererklæring with instalment plan {plan.pk}.",
+        )
         lifecycle.event_record(
             case=case,
             code="plan.settlement_signed",
             actor=user,
             from_state=case.state,
             message=(
-                f"Voluntary settlement signed {settlement_signed_on.isoformat()}: "
-                "the limitation period of every claim is now 10 years."
+                f"Voluntary settlement signed {settlement_signed_on.isoformat()}: the "
+                "limitation period of every claim is now "
+                f"{selectors.profile_for(case, settlement_signed_on).limitation_years_acknowledged}"
+                " years."
             ),
             data={"plan": plan.pk, "signed_on": settlement_signed_on.isoformat()},
         )
