@@ -48,6 +48,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("integrations.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import Creditor, Membership
+from .models import ApiKey, Creditor, Membership
+from .services import api_key_create, api_key_revoke
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +45,43 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "creditor"]
     search_fields = ["user__username", "user__email", "creditor__name"]
     autocomplete_fields = ["user", "creditor"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Creditor admins' keys for the REST API. The key is shown once, right after it is made."""
+
+    list_display = ["name", "creditor", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["creditor"]
+    search_fields = ["name", "prefix", "creditor__name"]
+    autocomplete_fields = ["creditor"]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    fields = ["creditor", "name", *readonly_fields]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key's creditor cannot change once the key exists.
+        return [*self.readonly_fields, "creditor"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, raw = api_key_create(creditor=obj.creditor, name=obj.name, created_by=request.user)
+        obj.pk = key.pk
+        obj.prefix = key.prefix
+        self.message_user(
+            request,
+            _("The API key is %(key)s. Copy it now: it is not shown again.") % {"key": raw},
+            messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Keys are revoked, never deleted, so the record of who had access stays.
+        return False
+
+    @admin.action(description=_("Revoke the selected API keys"))
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key=key)
+        self.message_user(request, _("Revoked %(n)d keys.") % {"n": queryset.count()})

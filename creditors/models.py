@@ -189,3 +189,42 @@ class Membership(models.Model):
     def can_edit(self) -> bool:
         """Everyone but a viewer may file and act on cases."""
         return self.role != Role.VIEWER
+
+
+class ApiKey(models.Model):
+    """A creditor's key for the REST API (issue 6).
+
+    Only the SHA-256 of the key is stored: the key is shown once, when it is created. The
+    prefix, stored in clear, finds the row and lets a person tell keys apart. A key is not
+    tenant data behind a scope: it is read to decide which scope an API request gets.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("creditor")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["creditor", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Creditor, Membership, Role
+from .models import ApiKey, Creditor, Membership, Role
 from .selectors import SESSION_CREDITOR_KEY, creditors_for_user
 
 if TYPE_CHECKING:
@@ -34,3 +39,62 @@ def membership_grant(
         user=user, creditor=creditor, defaults={"role": role}
     )
     return membership
+
+
+API_KEY_PREFIX = "ink_"
+# last_used_at is written at most this often per key, so a busy client does not turn every
+# request into a write.
+API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _api_key_hash(raw: str) -> str:
+    # The key is 190 random bits: a fast hash is safe here, unlike for passwords.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *, creditor: Creditor, name: str, created_by: AbstractBaseUser | None = None
+) -> tuple[ApiKey, str]:
+    """Create an API key for ``creditor``; returns the key row and the key itself.
+
+    The key is ``ink_<prefix>_<secret>``. Only its hash is stored, so the returned string is
+    the one and only time anyone sees it.
+    """
+    prefix = secrets.token_hex(6)
+    raw = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(24)}"
+    key = ApiKey.objects.create(
+        creditor=creditor,
+        name=name,
+        prefix=prefix,
+        key_hash=_api_key_hash(raw),
+        created_by=created_by,
+    )
+    return key, raw
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    """Revoke a key; requests with it get 401 from now on. Revoking twice changes nothing."""
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_authenticate(raw: str) -> ApiKey | None:
+    """The active key ``raw`` is, or None. Constant-time comparison of the hashes."""
+    if not raw.startswith(API_KEY_PREFIX):
+        return None
+    prefix, _sep, _secret = raw[len(API_KEY_PREFIX) :].partition("_")
+    key = (
+        ApiKey.objects.select_related("creditor")
+        .filter(prefix=prefix, revoked_at__isnull=True, creditor__is_active=True)
+        .first()
+    )
+    if key is None or not hmac.compare_digest(key.key_hash, _api_key_hash(raw)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > API_KEY_TOUCH_INTERVAL:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

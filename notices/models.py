@@ -25,6 +25,14 @@ class NoticeStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def notice_pdf_path(notice: "Notice", filename: str) -> str:
+    """notices/<creditor>/<yyyy>/<mm>/<case number>-<kind>-<sequence>.pdf"""
+    return (
+        f"notices/{notice.creditor_id}/{notice.dated:%Y/%m}/"
+        f"{notice.case.number}-{notice.kind}-{notice.sequence}.pdf"
+    )
+
+
 class Notice(TenantModel):
     """One letter of one kind to a case's debtor: the n-th reminder, the warning, ..."""
 
@@ -36,6 +44,11 @@ class Notice(TenantModel):
     status = models.CharField(
         _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
     )
+    language = models.CharField(_("language"), max_length=5, default="da")
+    # The rendered letter: written once by the render task, never rewritten.
+    pdf = models.FileField(_("PDF"), upload_to=notice_pdf_path, blank=True, max_length=200)
+    pdf_sha256 = models.CharField(_("PDF checksum (SHA-256)"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

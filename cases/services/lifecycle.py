@@ -89,6 +89,7 @@ def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None 
         sequence=sequence,
         dated=dated,
         deadline=deadline,
+        language=case.debtor.language,
     )
     # The record is created here, in the step's transaction; the letters issue adds the
     # Celery task that renders and delivers pending notices (queued on commit).

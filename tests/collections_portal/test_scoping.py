@@ -11,11 +11,12 @@ from collections_portal.tenancy import (
     creditor_scope,
     current_creditor_ids,
 )
-from creditors.models import Creditor, Membership
+from creditors.models import ApiKey, Creditor, Membership
 
 # Models with a creditor key that are not tenant data behind a scope, and why.
 UNSCOPED_WITH_CREDITOR = {
     Membership: "read to decide which scope a request gets, before any scope exists",
+    ApiKey: "read to decide which scope an API request gets, before any scope exists",
 }
 
 

@@ -1,0 +1,81 @@
+"""One JSON shape for every API error, naming the field.
+
+    {"error": {"status": 400, "code": "invalid", "message": "...",
+               "fields": [{"field": "claims[0].amount", "code": "invalid", "message": "..."}]}}
+
+Domain refusals (``CaseError``) are 409 Conflict with the service's reason as the message.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from cases.services.errors import CaseError
+
+
+def _flatten(detail, prefix: str = "") -> list[dict]:
+    """DRF's nested error detail as a flat list of {field, code, message}."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else key)
+            out.extend(_flatten(value, name))
+        return out
+    if isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
+            return [_entry(prefix, item) for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            if item:
+                out.extend(_flatten(item, f"{prefix}[{index}]"))
+        return out
+    return [_entry(prefix, detail)]
+
+
+def _entry(field: str, item) -> dict:
+    return {
+        "field": field or None,
+        "code": getattr(item, "code", "invalid"),
+        "message": str(item),
+    }
+
+
+def error_body(status_code: int, code: str, message: str, fields: list[dict] | None = None):
+    return {
+        "error": {"status": status_code, "code": code, "message": message, "fields": fields or []}
+    }
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, CaseError):
+        return Response(
+            error_body(status.HTTP_409_CONFLICT, "refused", str(exc)),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        message = "; ".join(
+            f"{f['field']}: {f['message']}" if f["field"] else f["message"] for f in fields
+        )
+        response.data = error_body(response.status_code, "invalid", message, fields)
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = detail.code if isinstance(detail, exceptions.ErrorDetail) else "error"
+        response.data = error_body(response.status_code, code, str(detail))
+    return response
