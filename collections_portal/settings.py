@@ -235,6 +235,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Letters: rendering notices to PDF ---------------------------------------------------
+# The agency's identity: the sender of every letter once a case is in collection (before that
+# the creditor writes in its own name). Nothing here is shown through the envelope's window.
+AGENCY_NAME = env_str("AGENCY_NAME", "Inkassoportal ApS")
+AGENCY_CVR = env_str("AGENCY_CVR", "")
+AGENCY_ADDRESS_LINE = env_str("AGENCY_ADDRESS_LINE", "")
+AGENCY_POSTAL_CODE = env_str("AGENCY_POSTAL_CODE", "")
+AGENCY_CITY = env_str("AGENCY_CITY", "")
+AGENCY_PHONE = env_str("AGENCY_PHONE", "")
+AGENCY_EMAIL = env_str("AGENCY_EMAIL", "")
+AGENCY_WEBSITE = env_str("AGENCY_WEBSITE", "")
+AGENCY_LOGO = env_str("AGENCY_LOGO", "")  # a file path; empty: the name in type
+# A preview is rendered by a worker while the browser waits, at most this many seconds.
+NOTICES_PREVIEW_TIMEOUT = env_int("NOTICES_PREVIEW_TIMEOUT", 60)
+# Notices still pending this many minutes after they were made are queued again (a broker that
+# was down at commit time must not leave a letter unrendered).
+NOTICES_REQUEUE_AFTER_MINUTES = env_int("NOTICES_REQUEUE_AFTER_MINUTES", 10)
+CELERY_BEAT_SCHEDULE["render-pending-notices"] = {
+    "task": "notices.requeue_pending_notices",
+    "schedule": 300.0,
+}
+
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

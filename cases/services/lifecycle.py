@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
@@ -91,8 +92,15 @@ def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None 
         deadline=deadline,
         language=case.debtor.language,
     )
-    # The record is created here, in the step's transaction; the letters issue adds the
-    # Celery task that renders and delivers pending notices (queued on commit).
+    # The record is created here, in the step's transaction; the render (and after it the
+    # delivery) runs in Celery once the step has committed. ``robust``: a broker that is down
+    # must not fail a step already committed; the notice stays pending and
+    # ``notices.requeue_pending_notices`` queues it again.
+    from notices.tasks import queue_render  # notices builds on this module
+
+    transaction.on_commit(
+        partial(queue_render, notice_id=notice.pk, creditor_id=case.creditor_id), robust=True
+    )
     return notice
 
 

@@ -1,0 +1,131 @@
+"""Notices: rendering a notice to its stored PDF, and previews that store nothing.
+
+``notice_render`` writes a notice's PDF once: the notice row is locked, a notice that has its
+PDF is returned as it is (never rendered again, so the letter a debtor got is the letter on
+file), otherwise the renderer of its family lays it out, the bytes go to Django's storage with
+their SHA-256, and the notice is marked rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cases import selectors
+from cases.models import Case, Instalment, PlanStatus
+from cases.rules import warning_deadline_date
+from cases.services.lifecycle import event_record
+
+from .context import NoticeNotApplicable
+from .models import Notice, NoticeKind, NoticeStatus
+from .rendering import letter_language, renderer_for
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "NoticeNotApplicable",
+    "notice_mark_render_failed",
+    "notice_preview",
+    "notice_render",
+]
+
+
+def _locked(notice: Notice) -> Notice:
+    return (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("case__creditor", "case__debtor")
+        .get(pk=notice.pk)
+    )
+
+
+@transaction.atomic
+def notice_render(*, notice: Notice) -> Notice:
+    """Render the notice to PDF and store it, once. Runs in the creditor's scope."""
+    notice = _locked(notice)
+    if notice.pdf:
+        return notice  # stored already: the letter on file is never rewritten
+    filename, _mimetype, data = renderer_for(notice).generate(notice)
+    notice.pdf.save(filename, ContentFile(data), save=False)
+    notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    notice.rendered_at = timezone.now()
+    if notice.status in (NoticeStatus.PENDING, NoticeStatus.FAILED):
+        notice.status = NoticeStatus.RENDERED
+    notice.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "status"])
+    logger.info(
+        "notice %s (%s %s, case %s) rendered: %d bytes, sha256 %s",
+        notice.pk,
+        notice.kind,
+        notice.sequence,
+        notice.case.reference,
+        len(data),
+        notice.pdf_sha256,
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_mark_render_failed(*, notice: Notice, error: str) -> Notice:
+    """A render that cannot succeed by trying again: mark it, and say so on the timeline."""
+    notice = _locked(notice)
+    if notice.pdf:
+        return notice
+    notice.status = NoticeStatus.FAILED
+    notice.save(update_fields=["status"])
+    event_record(
+        case=notice.case,
+        code="notice.render_failed",
+        actor="letters",
+        from_state=notice.case.state,
+        message=f"{notice.get_kind_display()} {notice.sequence} could not be rendered: {error}",
+        data={"notice": notice.pk},
+    )
+    return notice
+
+
+def _preview_deadline(case: Case, kind: str, on: date) -> date | None:
+    if kind == NoticeKind.WARNING:
+        return warning_deadline_date(selectors.profile_for(case, on), on)
+    if kind == NoticeKind.MISSED_INSTALMENT:
+        instalment = (
+            Instalment.objects.filter(plan__case=case, plan__status=PlanStatus.ACTIVE)
+            .filter(paid_amount__lt=F("amount"))
+            .select_related("plan")
+            .order_by("number")
+            .first()
+        )
+        if instalment is not None:
+            return instalment.due_date + timedelta(days=instalment.plan.acceleration_days)
+    return None
+
+
+def preview_notice_for(*, case: Case, kind: str, language: str | None = None) -> Notice:
+    """An unsaved notice of ``kind`` as the next one of its kind on the case would be, today."""
+    if kind not in NoticeKind.values:
+        raise ValueError(f"Unknown notice kind {kind!r}.")
+    today = timezone.localdate()
+    sequence = Notice.objects.filter(case=case, kind=kind).count() + 1
+    return Notice(
+        creditor_id=case.creditor_id,
+        case=case,
+        kind=kind,
+        sequence=sequence,
+        dated=today,
+        deadline=_preview_deadline(case, kind, today),
+        language=language or case.debtor.language,
+    )
+
+
+def notice_preview(*, case: Case, kind: str, language: str | None = None) -> bytes:
+    """The PDF a notice of ``kind`` would be today, from the current figures, watermarked
+    PREVIEW. Stores nothing and creates no notice. Raises ``NoticeNotApplicable`` when the
+    kind has nothing to say on this case."""
+    notice = preview_notice_for(case=case, kind=kind, language=language)
+    notice.language = letter_language(notice)
+    _filename, _mimetype, data = renderer_for(notice).generate(notice, preview=True)
+    return data

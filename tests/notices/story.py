@@ -1,0 +1,92 @@
+"""A case that has had every kind of letter, built through the services on fixed dates.
+
+Two invoices, a consumer debtor, a creditor with FIK number, bank account and IBAN. The case
+gets a reminder, the warning, goes to collection, agrees a plan with a signed settlement,
+pays part of the first instalment (a receipt), misses the rest of it (a reminder without a
+fee), disputes the claim and is closed as withdrawn: one notice of each of the 8 kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, ClosedReason
+from cases.services import lifecycle, plans
+from cases.services.payments import payment_register
+from collections_portal.tenancy import creditor_scope
+from notices.models import Notice, NoticeKind
+from tests.cases.helpers import claim, file_case
+from tests.factories import DebtorFactory
+
+INVOICES = ("F-2025-1001", "F-2025-1002")
+
+
+def at(day: date):
+    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9))), tick=False)
+
+
+def with_bank_details(creditor) -> None:
+    creditor.fik_creditor_number = "87654321"
+    creditor.bank_reg_number = "1234"
+    creditor.bank_account_number = "0001234567"
+    creditor.iban = "DK5000400440116243"
+    creditor.bic = "NDEADKKK"
+    creditor.phone = "+45 70 20 30 40"
+    creditor.email = "bogholderi@example.dk"
+    creditor.save()
+
+
+@dataclass
+class Story:
+    case: Case
+    notices: dict[str, Notice]
+
+
+def story_case(creditor, *, language: str = "da", name: str = "Karen Blixen Hansen") -> Story:
+    with_bank_details(creditor)
+    debtor = DebtorFactory(
+        creditor=creditor,
+        language=language,
+        name=name,
+        address_line="Rungstedvej 111, 2. th.",
+        postal_code="2960",
+        city="Rungsted Kyst",
+    )
+    with at(date(2025, 3, 10)):
+        case = file_case(
+            creditor,
+            claim(INVOICES[0], "1000.00", date(2025, 3, 1), invoice=date(2025, 2, 15)),
+            claim(INVOICES[1], "2500.50", date(2025, 3, 5), invoice=date(2025, 2, 20)),
+            debtor=debtor,
+        )
+    with creditor_scope(creditor):
+        with at(date(2025, 3, 10)):
+            lifecycle.case_send_reminder(case=case, on=date(2025, 3, 10))
+        with at(date(2025, 3, 20)):
+            lifecycle.case_send_warning(case=case, on=date(2025, 3, 20))
+        with at(date(2025, 4, 1)):
+            lifecycle.case_hand_over(case=case, on=date(2025, 4, 1))
+        with at(date(2025, 4, 2)):
+            plan = plans.plan_propose(case=case, first_due=date(2025, 4, 15), count=3)
+            plans.plan_activate(plan=plan, settlement_signed_on=date(2025, 4, 2))
+        with at(date(2025, 4, 17)):
+            payment_register(
+                case=case, amount=Decimal("200.00"), received_on=date(2025, 4, 17), method="fik"
+            )
+            with transaction.atomic():
+                lifecycle._notice(case, NoticeKind.RECEIPT, dated=date(2025, 4, 17))
+            plans.plan_advance(case=case, today=date(2025, 4, 17))
+        with at(date(2025, 4, 18)):
+            lifecycle.dispute_open(case=case, reason="Varen blev leveret i stykker")
+        with at(date(2025, 4, 19)):
+            lifecycle.case_close(case=case, reason=ClosedReason.WITHDRAWN, message="Trukket")
+        case.refresh_from_db()
+        notices = {n.kind: n for n in Notice.objects.filter(case=case).order_by("pk")}
+    assert set(notices) == set(NoticeKind.values), sorted(notices)
+    return Story(case=case, notices=notices)
