@@ -7,6 +7,7 @@ from django.urls import include, path
 from cases import views as case_views
 from creditors import views as creditor_views
 from debtors import views as debtor_views
+from notices import views as notice_views
 
 auth_patterns = [
     path(
@@ -42,6 +43,12 @@ urlpatterns = [
     path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
+    path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
+    path(
+        "cases/<int:case_id>/letters/preview/",
+        notice_views.notice_preview_pdf,
+        name="notice_preview",
+    ),
     path("debtors/", debtor_views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
     path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),

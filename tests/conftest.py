@@ -89,3 +89,24 @@ def worker(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue_of_this_run():
+    """Tasks the code under test queues (a notice's render, queued on commit by a lifecycle
+    step) go to a queue of this test run, deleted at its end: never to the development queue,
+    where a worker would later find ids of a test database. Subprocesses inherit it through
+    the environment; the ``worker`` fixture gives its worker a queue of its own."""
+    from collections_portal.celery import app
+
+    queue = f"test-run-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    app.conf.task_default_queue = queue
+    yield queue
+    app.conf.task_default_queue = previous
+    try:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    except Exception as exc:  # the broker gone at the end of a run must not fail the run
+        print(f"could not delete the test queue {queue}: {exc}")

@@ -37,3 +37,11 @@ def letterdate(day: date | None) -> str:
 def fik_spaced(value: str) -> str:
     """A payment ID in groups of five digits, as banks print it."""
     return " ".join(value[i : i + 5] for i in range(0, len(value), 5))
+
+
+@register.simple_tag
+def notice_kind_choices() -> list[tuple[str, str]]:
+    """The kinds of letter, for the case page's preview form."""
+    from notices.models import NoticeKind
+
+    return list(NoticeKind.choices)

@@ -15,9 +15,27 @@ from collections_portal import tenancy
 from tests.conftest import Tenant
 
 # How to find the object a URL keyword argument names, in a given tenant.
+def _notice_of(tenant: Tenant) -> int:
+    """A letter on the tenant's case (made once; not rendered: the PDF view then redirects)."""
+    from django.utils import timezone
+
+    from notices.models import Notice, NoticeKind
+
+    with tenancy.creditor_scope(tenant.creditor):
+        notice, _ = Notice.objects.get_or_create(
+            creditor=tenant.creditor,
+            case=tenant.case,
+            kind=NoticeKind.REMINDER,
+            sequence=1,
+            defaults={"dated": timezone.localdate()},
+        )
+    return notice.pk
+
+
 OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "case_id": lambda t: t.case.pk,
     "debtor_id": lambda t: t.debtor.pk,
+    "notice_id": _notice_of,
 }
 
 # URLs with arguments that do not name tenant data, and why.
