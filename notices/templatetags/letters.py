@@ -22,7 +22,7 @@ def money(amount: Decimal | None) -> str:
     text = f"{Decimal(amount):,.2f}"
     if translation.get_language() == "da":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text.replace("-", "−")
+    return text.replace("-", "\u2212")  # a typographic minus
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from collections_portal import tenancy
 from tests.conftest import Tenant
 
+
 # How to find the object a URL keyword argument names, in a given tenant.
 def _notice_of(tenant: Tenant) -> int:
     """A letter on the tenant's case (made once; not rendered: the PDF view then redirects)."""

@@ -8,11 +8,12 @@ from pathlib import Path
 MM = 72 / 25.4  # PDF points per millimetre
 
 
-def pdf_text(data: bytes, tmp_path: Path, *, name: str = "letter") -> str:
+def pdf_text(data: bytes, tmp_path: Path, *, name: str = "letter", mode="-layout") -> str:
+    """The PDF's text; ``mode="-raw"`` reads rotated text (the preview's watermark) whole."""
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(data)
     return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", mode, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
 
 

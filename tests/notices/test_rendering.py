@@ -32,7 +32,10 @@ def expected_total(notice: Notice):
     """The ledger's total on the letter's date plus the interest the rules engine accrues."""
     balance = selectors.case_balance(notice.case, on=notice.dated)
     accrued = sum(
-        (a.figure.amount for a in selectors.interest_accruals(case=notice.case, up_to=notice.dated)),
+        (
+            a.figure.amount
+            for a in selectors.interest_accruals(case=notice.case, up_to=notice.dated)
+        ),
         0,
     )
     return balance.total + accrued - balance.credit
