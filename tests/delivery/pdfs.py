@@ -5,6 +5,7 @@ of pages stands in for the template, rendered by WeasyPrint and stored with its 
 """
 
 import hashlib
+import itertools
 from datetime import date
 
 import weasyprint
@@ -64,4 +65,8 @@ def case_owing(creditor, amount: str = "1000.00", **debtor_kwargs):
     from tests.factories import DebtorFactory
 
     debtor = DebtorFactory(creditor=creditor, **debtor_kwargs)
-    return file_case(creditor, claim("F-1001", amount, DUE), debtor=debtor)
+    number = f"F-{next(_invoice_numbers)}"
+    return file_case(creditor, claim(number, amount, DUE), debtor=debtor)
+
+
+_invoice_numbers = itertools.count(1001)

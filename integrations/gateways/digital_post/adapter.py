@@ -64,7 +64,7 @@ class DigitalPostGateway(Gateway):
 
     def recipient(self, delivery: Delivery, notice: Notice) -> str:
         if not settings.DIGITAL_POST_OUTBOX:
-            raise NotConfigured("No digital post outbox is configured (DIGITAL_POST_OUTBOX).")
+            raise NotConfigured("Digital post is not configured (DIGITAL_POST_OUTBOX is empty).")
         debtor = notice.case.debtor
         if not debtor.national_id:
             raise NoAddress("Digital post needs the debtor's CPR or CVR number.")

@@ -41,7 +41,7 @@ class SmsGateway(Gateway):
 
     def recipient(self, delivery: Delivery, notice: Notice) -> str:
         if not settings.SMS_GATEWAY_URL:
-            raise NotConfigured("No SMS gateway is configured (SMS_GATEWAY_URL).")
+            raise NotConfigured("The SMS channel is not configured (SMS_GATEWAY_URL is empty).")
         point = (
             ContactPoint.objects.filter(
                 debtor_id=notice.case.debtor_id, kind=ContactKind.MOBILE, consent=True
