@@ -94,6 +94,7 @@ class AttemptOutcome(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     TRANSIENT = "transient", _("Temporary error")
     PERMANENT = "permanent", _("Refused")
+    INTERRUPTED = "interrupted", _("Cut off; asked again with the same idempotency key")
     UNKNOWN = "unknown", _("Outcome unknown (not sent again)")
 
 
@@ -107,7 +108,7 @@ class DeliveryAttempt(TenantModel):
     number = models.PositiveSmallIntegerField(_("number"))
     outcome = models.CharField(
         _("outcome"),
-        max_length=10,
+        max_length=12,
         choices=AttemptOutcome.choices,
         default=AttemptOutcome.PENDING,
     )

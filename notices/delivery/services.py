@@ -233,6 +233,10 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
                 if not gateway.idempotent:
                     return _attempt_uncertain(delivery, last, notice)
                 # An idempotent provider: asking again with the same key delivers once.
+                if last is not None:
+                    last.outcome = AttemptOutcome.INTERRUPTED
+                    last.finished_at = timezone.now()
+                    last.save(update_fields=["outcome", "finished_at"])
             try:
                 recipient = gateway.recipient(delivery, notice)
             except (NoAddress, NotConfigured) as exc:

@@ -30,6 +30,7 @@ class SmtpServer:
     port: int = 0
     messages: list = field(default_factory=list)
     on_data: Callable | None = None
+    on_received: Callable | None = None  # called after recording, before the 250 reply
     refuse_rcpt: str | None = None  # an SMTP reply to RCPT TO, e.g. "550 no such user"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -53,6 +54,8 @@ class SmtpServer:
                 "message": email.message_from_bytes(envelope.content, policy=email.policy.default),
             }
         )
+        if self.on_received is not None:
+            self.on_received(envelope)
         return "250 Message accepted for delivery"
 
 
