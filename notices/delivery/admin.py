@@ -110,13 +110,11 @@ class PrintBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def close_and_compose(self, request, queryset):
         count = 0
         with transaction.atomic():
-            for batch in queryset.filter(status=PrintBatchStatus.OPEN):
-                if print_batch_close(batch=batch):
+            for batch in list(queryset.exclude(status=PrintBatchStatus.COMPOSED)):
+                # A closed batch is queued again: its composition may not have run.
+                if batch.status == PrintBatchStatus.CLOSED or print_batch_close(batch=batch):
                     queue_print_batch_compose(batch=batch)
                     count += 1
-            for batch in queryset.filter(status=PrintBatchStatus.CLOSED):
-                queue_print_batch_compose(batch=batch)  # retry a composition that did not run
-                count += 1
         self.message_user(
             request,
             ngettext(
