@@ -18,14 +18,24 @@ import os
 import signal
 
 import pytest
+from pypdf import PdfReader
 
 from collections_portal.tenancy import creditor_scope
-from notices.delivery.models import AttemptOutcome, DeliveryStatus
-from notices.delivery.tasks import deliver_notice
+from notices.delivery.models import AttemptOutcome, DeliveryStatus, PrintBatch
+from notices.delivery.services import print_batch_close
+from notices.delivery.tasks import compose_print_batch, deliver_notice
 from notices.models import NoticeKind, NoticeStatus
 
 from .conftest import gateway_env
-from .helpers import deliveries, email_address, mobile_number, notice_events, policy, refreshed
+from .helpers import (
+    deliver,
+    deliveries,
+    email_address,
+    mobile_number,
+    notice_events,
+    policy,
+    refreshed,
+)
 from .pdfs import case_owing, rendered_notice
 
 pytestmark = pytest.mark.celery_worker
@@ -148,3 +158,30 @@ def test_a_worker_killed_after_the_smtp_server_took_the_email_never_sends_it_aga
         "notice.delivered",
         "notice.sent",
     ]
+
+
+@pytest.fixture
+def storage_worker(request, transactional_db, media, settings, monkeypatch):
+    for name, value in gateway_env(settings).items():
+        monkeypatch.setenv(name, value)
+    return request.getfixturevalue("worker")
+
+
+def test_a_worker_composes_a_closed_print_batch(storage_worker, tenant_a):
+    policy(tenant_a.creditor, NoticeKind.REMINDER, "print")
+    notices = [rendered_notice(case_owing(tenant_a.creditor), pages=2) for _ in range(2)]
+    for notice in notices:
+        deliver(notice)
+    with creditor_scope(tenant_a.creditor):
+        batch = PrintBatch.objects.get()
+        assert print_batch_close(batch=batch)
+
+    answer = compose_print_batch.apply_async(
+        args=[batch.pk], kwargs={"creditor_id": tenant_a.creditor.pk}, queue=storage_worker
+    ).get(timeout=60)
+
+    assert answer == {"batch": batch.pk, "letters": 2, "pages": 4}
+    batch = refreshed(batch)
+    with batch.file.open("rb") as handle:
+        assert len(PdfReader(handle).pages) == 4
+    assert [refreshed(n).status for n in notices] == [NoticeStatus.SENT] * 2
