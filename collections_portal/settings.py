@@ -257,6 +257,31 @@ CELERY_BEAT_SCHEDULE["render-pending-notices"] = {
     "schedule": 300.0,
 }
 
+# --- Notice delivery (notices.delivery, integrations.gateways) ---------------------------
+INSTALLED_APPS.insert(INSTALLED_APPS.index("notices") + 1, "notices.delivery")
+# E-mail goes through the EMAIL_* settings above; this bounds one SMTP conversation.
+DELIVERY_EMAIL_TIMEOUT = env_int("DELIVERY_EMAIL_TIMEOUT", 30)
+# SMS through an HTTP gateway (JSON POST with a bearer token). Empty URL: the channel reports
+# "not configured" and the delivery falls back to the policy's next channel.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "Betaling")  # shown on the phone: never "inkasso"
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+# Digital post (e-Boks style): submission files are written to this directory, which the
+# provider's transfer agent picks up. Empty: not configured, the delivery falls back.
+DIGITAL_POST_OUTBOX = env_str("DIGITAL_POST_OUTBOX", "")
+# Retries of temporary failures: exponential backoff from the base, at most this many tries
+# per channel before the delivery counts as failed and the next channel is tried.
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 60)
+DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 3600)
+# Open print batches are closed and composed into one print file daily at this hour.
+PRINT_BATCH_CLOSE_HOUR = env_int("PRINT_BATCH_CLOSE_HOUR", 14)
+CELERY_BEAT_SCHEDULE["close-print-batches"] = {
+    "task": "delivery.close_print_batches",
+    "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),
+}
+
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

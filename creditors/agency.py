@@ -12,7 +12,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose models the agency works with.
-AGENCY_APPS = ("creditors", "debtors", "cases", "notices", "integrations", "django_celery_beat")
+AGENCY_APPS = (
+    "creditors",
+    "debtors",
+    "cases",
+    "notices",
+    "delivery",  # notices.delivery: channel policies, deliveries, print batches
+    "integrations",
+    "django_celery_beat",
+)
 
 
 class AgencyRole(models.TextChoices):

@@ -1,0 +1,1 @@
+"""Digital post (e-Boks / Digital Post style): submission files written to an outbox."""

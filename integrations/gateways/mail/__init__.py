@@ -1,0 +1,1 @@
+"""E-mail through Django's mail backend, the notice's PDF attached."""

@@ -1,0 +1,1 @@
+"""SMS through an HTTP gateway: a JSON POST with a bearer token."""

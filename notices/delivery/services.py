@@ -1,0 +1,619 @@
+"""Delivering rendered notices: the only code that changes deliveries and print batches.
+
+``notice_deliver`` plans a notice's deliveries from the creditor's channel policy, works each
+route (falling back when a channel fails permanently or has no address), records every
+outcome in the case timeline and settles the notice: ``sent`` when every route is done and
+at least one delivery went out (``notice_mark_sent``, the one place a notice becomes sent),
+``failed`` when every channel failed.
+
+Never twice. For every delivery, one attempt at a time:
+
+1. take a PostgreSQL advisory lock on the delivery for the whole attempt (session level: the
+   database lets go of it the moment a worker's connection dies, even after SIGKILL);
+2. in a transaction, lock the delivery row (``select_for_update``), check its status, write a
+   ``pending`` attempt row, set the delivery ``sending``, and commit;
+3. call the provider with the delivery's idempotency key (the same on every attempt);
+4. in a transaction, record the outcome.
+
+A second worker that cannot get the advisory lock leaves the delivery to the first and retries
+later. A worker that gets the lock and finds a ``pending`` attempt knows its sender died
+between 2 and 4: the provider may or may not have the message. Then:
+
+* idempotent providers (SMS gateway, digital post outbox, print batch) are called again with
+  the same key, and deliver once;
+* SMTP has no such key: the attempt is marked ``unknown``, the e-mail is *not* sent again
+  (at most once per channel), the timeline says so (``notice.delivery_uncertain``) and the
+  route falls back to its next channel, if any.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+
+from cases.services.lifecycle import event_record
+from integrations.gateways import (
+    Gateway,
+    NoAddress,
+    NotConfigured,
+    PermanentGatewayError,
+    TransientGatewayError,
+    gateway_for,
+)
+from notices.models import Notice, NoticeStatus
+
+from .models import (
+    DEFAULT_CHANNEL_POLICY,
+    AttemptOutcome,
+    Channel,
+    ChannelPolicy,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    PrintBatch,
+    PrintBatchStatus,
+    parse_channel_policy,
+)
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "delivery"
+# First key of the two-key advisory locks this module takes ("DELV"), so they cannot collide
+# with other advisory locks in the same database.
+ADVISORY_LOCK_NAMESPACE = 0x44454C56
+
+
+class DeliveryError(Exception):
+    """A notice cannot be delivered as asked (not rendered, PDF missing, batch still open)."""
+
+
+class DeliveryRetry(Exception):
+    """Some delivery met a temporary error or is being sent by another worker: try later."""
+
+
+# What one attempt of one delivery came to.
+SENT = "sent"
+WAITING = "waiting"  # accepted into a print batch, sent when the batch is composed
+FAILED = "failed"
+SKIPPED = "skipped"
+RETRY = "retry"
+
+
+@dataclass
+class DeliveryReport:
+    notice_id: int
+    notice_status: str
+    deliveries: dict[str, str] = field(default_factory=dict)
+    retry: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "notice": self.notice_id,
+            "status": self.notice_status,
+            "deliveries": self.deliveries,
+            "retry": self.retry,
+        }
+
+
+# --- Policy --------------------------------------------------------------------------------
+
+
+def channel_policy_for(*, creditor_id: int, kind: str) -> list[list[str]]:
+    """The creditor's routes for a notice kind, or the default policy when it has set none."""
+    policy = ChannelPolicy.objects.filter(creditor_id=creditor_id, kind=kind).first()
+    if policy is not None:
+        return policy.routes
+    return parse_channel_policy(DEFAULT_CHANNEL_POLICY[kind])
+
+
+def _plan(notice: Notice) -> list[Delivery]:
+    """The notice's deliveries, created from the policy the first time (the plan is frozen
+    then, so a policy edited while a retry waits does not change a notice half-way)."""
+    existing = list(notice.deliveries.order_by("route", "step"))
+    if existing:
+        return existing
+    routes = channel_policy_for(creditor_id=notice.creditor_id, kind=notice.kind)
+    return [
+        Delivery.objects.create(
+            creditor_id=notice.creditor_id, notice=notice, channel=channel, route=r, step=s
+        )
+        for r, route in enumerate(routes, start=1)
+        for s, channel in enumerate(route, start=1)
+    ]
+
+
+# --- Delivering a notice -------------------------------------------------------------------
+
+
+def notice_deliver(*, notice: Notice) -> DeliveryReport:
+    """Deliver a rendered notice by its creditor's channel policy; safe to call again.
+
+    Raises ``DeliveryRetry`` (after doing all that can be done now) when a delivery should be
+    tried again later; the Celery task retries with backoff.
+    """
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if locked.status in (NoticeStatus.SENT, NoticeStatus.FAILED):
+            return _report(locked)
+        if locked.status != NoticeStatus.RENDERED or not locked.pdf:
+            raise DeliveryError(f"Notice {locked.pk} is not rendered yet; render it first.")
+        _plan(locked)
+    notice = Notice.objects.select_related("case__debtor", "case__creditor").get(pk=notice.pk)
+    try:
+        with notice.pdf.open("rb") as handle:
+            pdf_bytes = handle.read()
+    except OSError as exc:
+        raise DeliveryError(f"Notice {notice.pk}: its PDF cannot be read: {exc}") from exc
+
+    retry: list[str] = []
+    deliveries = list(notice.deliveries.order_by("route", "step"))
+    for _route, steps in groupby(deliveries, key=lambda d: d.route):
+        steps = list(steps)
+        for index, delivery in enumerate(steps):
+            outcome = _delivery_attempt(delivery=delivery, notice=notice, pdf_bytes=pdf_bytes)
+            if outcome in (SENT, WAITING):
+                _skip_unneeded(steps[index + 1 :], by=delivery)
+                break
+            if outcome == RETRY:
+                retry.append(delivery.channel)
+                break
+            # FAILED or SKIPPED: fall back to the route's next channel.
+    notice_settle(notice=notice)
+    report = _report(Notice.objects.get(pk=notice.pk))
+    if retry:
+        report.retry = retry
+        raise DeliveryRetry(f"Notice {notice.pk}: try {', '.join(retry)} again later")
+    return report
+
+
+def _report(notice: Notice) -> DeliveryReport:
+    return DeliveryReport(
+        notice_id=notice.pk,
+        notice_status=notice.status,
+        deliveries=dict(notice.deliveries.values_list("channel", "status")),
+    )
+
+
+def _skip_unneeded(steps: list[Delivery], *, by: Delivery) -> None:
+    for delivery in steps:
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED).update(
+            status=DeliveryStatus.SKIPPED,
+            last_error=f"Not needed: delivered by {by.get_channel_display()}.",
+            updated_at=timezone.now(),
+        )
+
+
+@contextmanager
+def _sending_lock(delivery_id: int) -> Iterator[bool]:
+    """A session-level advisory lock held while one worker sends one delivery.
+
+    Released on exit, and by PostgreSQL itself when the worker's connection dies; so finding
+    it free next to a ``pending`` attempt means that attempt's worker is gone.
+    """
+    key = (ADVISORY_LOCK_NAMESPACE, delivery_id % 2**31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
+    gateway = gateway_for(delivery.channel)
+    with _sending_lock(delivery.pk) as acquired:
+        if not acquired:
+            return RETRY  # another worker is sending this delivery right now
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+            if delivery.status == DeliveryStatus.SENT:
+                return SENT
+            if delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.SKIPPED):
+                return delivery.status
+            if delivery.status == DeliveryStatus.SENDING:
+                last = delivery.attempt_log.order_by("-number").first()
+                if last is not None and last.outcome == AttemptOutcome.ACCEPTED:
+                    return WAITING
+                if not gateway.idempotent:
+                    return _attempt_uncertain(delivery, last, notice)
+                # An idempotent provider: asking again with the same key delivers once.
+                if last is not None:
+                    last.outcome = AttemptOutcome.INTERRUPTED
+                    last.finished_at = timezone.now()
+                    last.save(update_fields=["outcome", "finished_at"])
+            try:
+                recipient = gateway.recipient(delivery, notice)
+            except (NoAddress, NotConfigured) as exc:
+                return _delivery_skip(delivery, notice, str(exc))
+            attempt = DeliveryAttempt.objects.create(
+                creditor_id=delivery.creditor_id,
+                delivery=delivery,
+                number=delivery.attempts + 1,
+                recipient=recipient,
+            )
+            delivery.status = DeliveryStatus.SENDING
+            delivery.attempts += 1
+            delivery.recipient = recipient
+            delivery.save(update_fields=["status", "attempts", "recipient", "updated_at"])
+        # Committed: the attempt is on record before the provider hears of it.
+        try:
+            provider_id = gateway.send(delivery, notice, pdf_bytes)
+        except PermanentGatewayError as exc:
+            return _attempt_failed(delivery, attempt, notice, str(exc), permanent=True)
+        except TransientGatewayError as exc:
+            return _attempt_failed(delivery, attempt, notice, str(exc), permanent=False)
+        except Exception as exc:
+            logger.exception(
+                "Delivery %s: unexpected error from the %s gateway", delivery.pk, gateway.channel
+            )
+            if gateway.idempotent:
+                return _attempt_failed(delivery, attempt, notice, repr(exc), permanent=False)
+            with transaction.atomic():
+                delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+                attempt.error = repr(exc)
+                return _attempt_uncertain(delivery, attempt, notice)
+        return _attempt_accepted(delivery, attempt, notice, provider_id, gateway)
+
+
+def _delivery_skip(delivery: Delivery, notice: Notice, reason: str) -> str:
+    delivery.status = DeliveryStatus.SKIPPED
+    delivery.last_error = reason
+    delivery.save(update_fields=["status", "last_error", "updated_at"])
+    _event(notice, "notice.delivery_skipped", delivery, reason)
+    return SKIPPED
+
+
+def _attempt_uncertain(delivery: Delivery, attempt: DeliveryAttempt | None, notice: Notice) -> str:
+    """The provider may have the message and cannot tell us: do not send it again."""
+    reason = (
+        "The outcome of the last attempt is unknown (the sender stopped after handing the "
+        "message over). It is not sent again on this channel, to avoid sending it twice."
+    )
+    if attempt is not None:
+        attempt.outcome = AttemptOutcome.UNKNOWN
+        attempt.error = attempt.error or reason
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["outcome", "error", "finished_at"])
+    delivery.status = DeliveryStatus.FAILED
+    delivery.last_error = reason
+    delivery.save(update_fields=["status", "last_error", "updated_at"])
+    _event(notice, "notice.delivery_uncertain", delivery, reason)
+    return FAILED
+
+
+def _attempt_failed(
+    delivery: Delivery, attempt: DeliveryAttempt, notice: Notice, error: str, *, permanent: bool
+) -> str:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        attempt.outcome = AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT
+        attempt.error = error
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["outcome", "error", "finished_at"])
+        delivery.last_error = error
+        if delivery.status != DeliveryStatus.SENDING:
+            delivery.save(update_fields=["last_error", "updated_at"])
+            return delivery.status
+        if permanent or delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.save(update_fields=["status", "last_error", "updated_at"])
+            if not permanent:
+                error = f"Gave up after {delivery.attempts} attempts: {error}"
+            _event(notice, "notice.delivery_failed", delivery, error, permanent=permanent)
+            return FAILED
+        delivery.status = DeliveryStatus.QUEUED
+        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        _event(notice, "notice.delivery_deferred", delivery, error, permanent=False)
+        return RETRY
+
+
+def _attempt_accepted(
+    delivery: Delivery,
+    attempt: DeliveryAttempt,
+    notice: Notice,
+    provider_id: str,
+    gateway: Gateway,
+) -> str:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        attempt.outcome = AttemptOutcome.ACCEPTED
+        attempt.provider_message_id = provider_id
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["outcome", "provider_message_id", "finished_at"])
+        if delivery.status != DeliveryStatus.SENDING:
+            return SENT if delivery.status == DeliveryStatus.SENT else delivery.status
+        delivery.provider_message_id = provider_id
+        delivery.last_error = ""
+        if not gateway.final:
+            delivery.save(update_fields=["provider_message_id", "last_error", "updated_at"])
+            _event(notice, "notice.queued_for_print", delivery, "", provider_id=provider_id)
+            return WAITING
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = timezone.now()
+        delivery.save(
+            update_fields=["status", "sent_at", "provider_message_id", "last_error", "updated_at"]
+        )
+        _event(notice, "notice.delivered", delivery, "", provider_id=provider_id)
+        return SENT
+
+
+def _event(notice: Notice, code: str, delivery: Delivery, message: str, **data) -> None:
+    event_record(
+        case=notice.case,
+        code=code,
+        actor=ACTOR,
+        message=message,
+        data={
+            "notice": notice.pk,
+            "kind": notice.kind,
+            "sequence": notice.sequence,
+            "channel": delivery.channel,
+            "delivery": delivery.pk,
+            "attempts": delivery.attempts,
+            "recipient": delivery.recipient,
+            **data,
+        },
+    )
+
+
+# --- Settling a notice ---------------------------------------------------------------------
+
+
+def notice_settle(*, notice: Notice) -> str:
+    """Mark the notice sent or failed once every route of its plan is done; else leave it."""
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().select_related("case").get(pk=notice.pk)
+        if notice.status in (NoticeStatus.SENT, NoticeStatus.FAILED):
+            return notice.status
+        deliveries = list(notice.deliveries.order_by("route", "step"))
+        if not deliveries:
+            return notice.status
+        for _route, steps in groupby(deliveries, key=lambda d: d.route):
+            statuses = {d.status for d in steps}
+            if DeliveryStatus.SENT in statuses:
+                continue
+            if statuses <= {DeliveryStatus.FAILED, DeliveryStatus.SKIPPED}:
+                continue
+            return notice.status  # this route is still queued, sending or in a print batch
+        sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
+        if sent:
+            notice_mark_sent(notice=notice, deliveries=sent)
+        else:
+            notice_mark_failed(notice=notice, deliveries=deliveries)
+        return notice.status
+
+
+def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
+    """THE place a notice becomes sent: status, the ``notice.sent`` timeline event, and the
+    hook for outgoing webhooks (to be called on commit here). Called inside the transaction
+    of ``notice_settle`` with the notice row locked, once per notice."""
+    notice.status = NoticeStatus.SENT
+    notice.save(update_fields=["status"])
+    event_record(
+        case=notice.case,
+        code="notice.sent",
+        actor=ACTOR,
+        data={
+            "notice": notice.pk,
+            "kind": notice.kind,
+            "sequence": notice.sequence,
+            "channels": [d.channel for d in deliveries],
+        },
+    )
+    # Webhooks: transaction.on_commit(lambda: <emit>("notice.sent", notice)) goes here.
+
+
+def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
+    """Every channel of some route failed or had no address and nothing was sent."""
+    notice.status = NoticeStatus.FAILED
+    notice.save(update_fields=["status"])
+    event_record(
+        case=notice.case,
+        code="notice.failed",
+        actor=ACTOR,
+        message="; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
+        data={"notice": notice.pk, "kind": notice.kind, "sequence": notice.sequence},
+    )
+
+
+# --- Print batches -------------------------------------------------------------------------
+
+
+def print_reference(delivery: Delivery) -> str:
+    return f"print-batch-{delivery.print_batch_id}/{delivery.print_sequence}"
+
+
+def _open_print_batch(*, creditor_id: int) -> PrintBatch:
+    """The creditor's open batch, locked; created when there is none."""
+    batch = (
+        PrintBatch.objects.select_for_update()
+        .filter(creditor_id=creditor_id, status=PrintBatchStatus.OPEN)
+        .first()
+    )
+    if batch is not None:
+        return batch
+    try:
+        with transaction.atomic():
+            return PrintBatch.objects.create(creditor_id=creditor_id)
+    except IntegrityError:  # another worker opened one a moment ago
+        return PrintBatch.objects.select_for_update().get(
+            creditor_id=creditor_id, status=PrintBatchStatus.OPEN
+        )
+
+
+def print_batch_add(*, delivery: Delivery) -> str:
+    """Put a print delivery into its creditor's open batch (once); returns its reference."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.channel != Channel.PRINT:
+            raise DeliveryError(f"Delivery {delivery.pk} is not a print delivery.")
+        if delivery.print_batch_id is None:
+            batch = _open_print_batch(creditor_id=delivery.creditor_id)
+            last = batch.deliveries.aggregate(last=Max("print_sequence"))["last"] or 0
+            delivery.print_batch = batch
+            delivery.print_sequence = last + 1
+            delivery.save(update_fields=["print_batch", "print_sequence", "updated_at"])
+            batch.letter_count = last + 1
+            batch.save(update_fields=["letter_count"])
+        return print_reference(delivery)
+
+
+def print_batch_close(*, batch: PrintBatch) -> bool:
+    """Close an open batch that has letters, so it can be composed. False if nothing to do."""
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != PrintBatchStatus.OPEN or not batch.deliveries.exists():
+            return False
+        batch.status = PrintBatchStatus.CLOSED
+        batch.closed_at = timezone.now()
+        batch.save(update_fields=["status", "closed_at"])
+        return True
+
+
+def print_batches_close_due() -> list[PrintBatch]:
+    """Close every open batch with letters (any creditor; run in agency scope by beat)."""
+    return [
+        batch
+        for batch in PrintBatch.objects.filter(status=PrintBatchStatus.OPEN).order_by("pk")
+        if print_batch_close(batch=batch)
+    ]
+
+
+def print_batch_compose(*, batch: PrintBatch) -> PrintBatch:
+    """Compose a closed batch into one duplex print file and its manifest; mark it sent.
+
+    Letters follow their order in the batch; a letter with an odd number of pages gets a
+    blank back page, so every letter starts on a new sheet. The manifest (JSON) lists each
+    letter's first page and page count for the printing house's inserter. Safe twice.
+    """
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == PrintBatchStatus.COMPOSED:
+            return batch
+        if batch.status == PrintBatchStatus.OPEN:
+            raise DeliveryError(f"Print batch {batch.pk} is still open; close it first.")
+        deliveries = list(
+            batch.deliveries.select_for_update(of=("self",))
+            .select_related("notice__case__debtor")
+            .order_by("print_sequence")
+        )
+        writer = PdfWriter()
+        letters = []
+        next_page = 1
+        for delivery in deliveries:
+            notice = delivery.notice
+            with notice.pdf.open("rb") as handle:
+                data = handle.read()
+            reader = PdfReader(io.BytesIO(data))
+            pages = len(reader.pages)
+            for page in reader.pages:
+                writer.add_page(page)
+            blank = pages % 2
+            if blank:
+                last = reader.pages[-1].mediabox
+                writer.add_blank_page(width=last.width, height=last.height)
+            debtor = notice.case.debtor
+            letters.append(
+                {
+                    "sequence": delivery.print_sequence,
+                    "delivery": delivery.pk,
+                    "notice": notice.pk,
+                    "case": notice.case.reference,
+                    "kind": notice.kind,
+                    "first_page": next_page,
+                    "pages": pages,
+                    "blank_pages_added": blank,
+                    "sheets": (pages + blank) // 2,
+                    "pdf_sha256": hashlib.sha256(data).hexdigest(),
+                    "recipient": {
+                        "name": debtor.name,
+                        "address": debtor.address_line,
+                        "postal_code": debtor.postal_code,
+                        "city": debtor.city,
+                        "country": debtor.country,
+                    },
+                }
+            )
+            next_page += pages + blank
+        output = io.BytesIO()
+        writer.write(output)
+        pdf = output.getvalue()
+        manifest = {
+            "batch": batch.pk,
+            "creditor": batch.creditor_id,
+            "composed_at": timezone.now().isoformat(),
+            "duplex": True,
+            "letters": letters,
+            "letter_count": len(letters),
+            "page_count": next_page - 1,
+            "print_file_sha256": hashlib.sha256(pdf).hexdigest(),
+        }
+        _storage_replace(batch, "file", f"batch-{batch.pk}.pdf", pdf)
+        _storage_replace(
+            batch,
+            "manifest",
+            f"batch-{batch.pk}-manifest.json",
+            json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
+        )
+        batch.status = PrintBatchStatus.COMPOSED
+        batch.composed_at = timezone.now()
+        batch.letter_count = len(letters)
+        batch.page_count = next_page - 1
+        batch.file_sha256 = manifest["print_file_sha256"]
+        batch.save(
+            update_fields=[
+                "status",
+                "composed_at",
+                "letter_count",
+                "page_count",
+                "file_sha256",
+                "file",
+                "manifest",
+            ]
+        )
+        for delivery in deliveries:
+            _print_delivery_sent(delivery, batch)
+        for notice_id in sorted({d.notice_id for d in deliveries}):
+            notice_settle(notice=Notice.objects.get(pk=notice_id))
+        return batch
+
+
+def _storage_replace(batch: PrintBatch, field_name: str, filename: str, content: bytes) -> None:
+    """Save under a fixed name, replacing a file left by an earlier, rolled-back run."""
+    file_field = getattr(batch, field_name)
+    name = file_field.field.generate_filename(batch, filename)
+    if file_field.storage.exists(name):
+        file_field.storage.delete(name)
+    file_field.save(filename, ContentFile(content), save=False)
+
+
+def _print_delivery_sent(delivery: Delivery, batch: PrintBatch) -> None:
+    if delivery.status != DeliveryStatus.SENDING:
+        return
+    reference = print_reference(delivery)
+    # An attempt cut off between joining the batch and recording it is settled here.
+    delivery.attempt_log.filter(outcome=AttemptOutcome.PENDING).update(
+        outcome=AttemptOutcome.ACCEPTED, provider_message_id=reference, finished_at=timezone.now()
+    )
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = timezone.now()
+    delivery.provider_message_id = reference
+    delivery.save(update_fields=["status", "sent_at", "provider_message_id", "updated_at"])
+    notice = delivery.notice
+    _event(notice, "notice.delivered", delivery, "", provider_id=reference, print_batch=batch.pk)

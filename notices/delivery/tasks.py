@@ -1,0 +1,65 @@
+"""Celery tasks of notice delivery: thin, ids only, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+from collections_portal.celery import CreditorTask
+from collections_portal.tenancy import agency_scope
+from notices.models import Notice
+
+from .models import PrintBatch
+from .services import DeliveryRetry, notice_deliver, print_batch_compose, print_batches_close_due
+
+
+def retry_countdown(retries: int) -> int:
+    """Exponential backoff: base, 2 x base, 4 x base, ... capped."""
+    delay = settings.DELIVERY_RETRY_BASE_SECONDS * 2**retries
+    return min(delay, settings.DELIVERY_RETRY_MAX_SECONDS)
+
+
+@shared_task(
+    base=CreditorTask, bind=True, name="delivery.deliver_notice", acks_late=True, max_retries=50
+)
+def deliver_notice(self, notice_id: int, *, creditor_id: int) -> dict:
+    """Deliver one rendered notice; temporary failures are retried with backoff."""
+    notice = Notice.objects.get(pk=notice_id)
+    try:
+        return notice_deliver(notice=notice).as_dict()
+    except DeliveryRetry as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
+def queue_delivery(*, notice: Notice) -> None:
+    """Queue a notice's delivery once the current transaction commits."""
+    transaction.on_commit(
+        lambda: deliver_notice.apply_async(
+            args=[notice.pk], kwargs={"creditor_id": notice.creditor_id}
+        )
+    )
+
+
+@shared_task(base=CreditorTask, name="delivery.compose_print_batch", acks_late=True)
+def compose_print_batch(batch_id: int, *, creditor_id: int) -> dict:
+    batch = print_batch_compose(batch=PrintBatch.objects.get(pk=batch_id))
+    return {"batch": batch.pk, "letters": batch.letter_count, "pages": batch.page_count}
+
+
+def queue_print_batch_compose(*, batch: PrintBatch) -> None:
+    transaction.on_commit(
+        lambda: compose_print_batch.apply_async(
+            args=[batch.pk], kwargs={"creditor_id": batch.creditor_id}
+        )
+    )
+
+
+@shared_task(name="delivery.close_print_batches", acks_late=True)
+def close_print_batches() -> dict:
+    """Celery beat: close every creditor's open print batch and compose each one."""
+    with agency_scope(reason="beat closes every creditor's open print batch"), transaction.atomic():
+        closed = print_batches_close_due()
+        for batch in closed:
+            queue_print_batch_compose(batch=batch)
+    return {"closed": [batch.pk for batch in closed]}
