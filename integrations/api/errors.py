@@ -3,7 +3,8 @@
     {"error": {"status": 400, "code": "invalid", "message": "...",
                "fields": [{"field": "claims[0].amount", "code": "invalid", "message": "..."}]}}
 
-Domain refusals (``CaseError``) are 409 Conflict with the service's reason as the message.
+Domain refusals (``CaseError``) are 409 Conflict with the service's reason as the message; an
+invoice handed over before (``DuplicateClaimError``) is 409 naming each duplicate claim.
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ def error_body(status_code: int, code: str, message: str, fields: list[dict] | N
 
 
 def exception_handler(exc, context):
+    from .services import DuplicateClaimError
+
+    if isinstance(exc, DuplicateClaimError):
+        fields = [
+            {
+                "field": f"claims[{index}].invoice_number",
+                "code": "duplicate",
+                "message": (
+                    f"Invoice {claim.invoice_number} has already been handed over "
+                    f"(case {claim.case.reference})."
+                ),
+            }
+            for index, claim in exc.duplicates.items()
+        ]
+        return Response(
+            error_body(status.HTTP_409_CONFLICT, "duplicate", str(exc), fields),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, CaseError):
         return Response(
             error_body(status.HTTP_409_CONFLICT, "refused", str(exc)),
