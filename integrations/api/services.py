@@ -8,10 +8,12 @@ the creditor has handed over before) with a conflict naming the claim, never a s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from cases.models import Case, Claim
@@ -70,13 +72,39 @@ def case_file(
     if debtor is None:
         if debtor_details is None:
             raise TypeError("case_file() needs debtor or debtor_details")
-        debtor, _created = debtor_get_or_create(creditor=creditor, **debtor_details)
-    return case_create(
-        creditor=creditor,
-        debtor=debtor,
-        claims=list(claims),
-        creditor_reference=creditor_reference,
-        creditor_reminder_dates=creditor_reminder_dates,
-        creditor_warning_sent_on=creditor_warning_sent_on,
-        user=user,
-    )
+        with _errors_under("debtor"):
+            debtor, _created = debtor_get_or_create(creditor=creditor, **debtor_details)
+    # case_create names a lone claim's fields without its position; the request has one.
+    with _errors_under("claims[0]" if len(claims) == 1 else "", keep=CASE_FIELDS):
+        return case_create(
+            creditor=creditor,
+            debtor=debtor,
+            claims=list(claims),
+            creditor_reference=creditor_reference,
+            creditor_reminder_dates=creditor_reminder_dates,
+            creditor_warning_sent_on=creditor_warning_sent_on,
+            user=user,
+        )
+
+
+# Fields of the case itself; any other field case_create names belongs to a claim.
+CASE_FIELDS = frozenset(
+    {"debtor", "claims", "creditor_reference", "creditor_reminder_dates", "currency",
+     "creditor_warning_sent_on", "creditor", "next_action_at", NON_FIELD_ERRORS}
+)  # fmt: skip
+
+
+@contextmanager
+def _errors_under(prefix: str, keep: frozenset = frozenset()):
+    """Re-raise a ValidationError with its fields named as in the request (``debtor.name``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not prefix or not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {
+                (key if key in keep or key.startswith("claims[") else f"{prefix}.{key}"): errors
+                for key, errors in exc.error_dict.items()
+            }
+        ) from exc
