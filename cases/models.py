@@ -662,3 +662,6 @@ class Instalment(TenantModel):
     @property
     def is_paid(self) -> bool:
         return self.paid_amount >= self.amount
+
+
+from .models_documents import CaseDocument  # noqa: E402,F401

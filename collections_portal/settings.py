@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: it needs request.user to choose the tenant scope.
     "collections_portal.tenancy.TenantScopeMiddleware",
+    # After tenancy: it needs request.user to tell whose Idempotency-Key it is (API POSTs).
+    "integrations.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "collections_portal.urls"
@@ -207,7 +209,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ApiAutoSchema",
     # API keys first: its authenticate_header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "integrations.api.authentication.ApiKeyAuthentication",
@@ -233,6 +235,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.models.CaseState",
+        "PaymentMethodEnum": "cases.models.PaymentMethod",
+        "NoticeKindEnum": "notices.models.NoticeKind",
+        "NoticeStatusEnum": "notices.models.NoticeStatus",
+        "DebtorKindEnum": "debtors.models.DebtorKind",
+    },
+}
+
+# --- REST API: idempotency and uploads ------------------------------------------------------
+# How long the first response to an Idempotency-Key is kept for replay.
+API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
+# The largest document accepted on a case (bytes).
+CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["api-idempotency-cleanup"] = {
+    "task": "api.idempotency_cleanup",
+    "schedule": crontab(minute=17),
 }
 
 # --- Letters: rendering notices to PDF ---------------------------------------------------

@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     name = "integrations.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self) -> None:
+        # Registers the OpenAPI extension for API-key authentication.
+        from . import schema  # noqa: F401

@@ -3,7 +3,8 @@
     {"error": {"status": 400, "code": "invalid", "message": "...",
                "fields": [{"field": "claims[0].amount", "code": "invalid", "message": "..."}]}}
 
-Domain refusals (``CaseError``) are 409 Conflict with the service's reason as the message.
+Domain refusals (``CaseError``) are 409 Conflict with the service's reason as the message; an
+invoice handed over before (``DuplicateClaimError``) is 409 naming each duplicate claim.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else key)
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):  # a list serializer's errors, keyed by position
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else key
             out.extend(_flatten(value, name))
         return out
     if isinstance(detail, list):
@@ -52,6 +58,24 @@ def error_body(status_code: int, code: str, message: str, fields: list[dict] | N
 
 
 def exception_handler(exc, context):
+    from .services import DuplicateClaimError
+
+    if isinstance(exc, DuplicateClaimError):
+        fields = [
+            {
+                "field": f"claims[{index}].invoice_number",
+                "code": "duplicate",
+                "message": (
+                    f"Invoice {claim.invoice_number} has already been handed over "
+                    f"(case {claim.case.reference})."
+                ),
+            }
+            for index, claim in exc.duplicates.items()
+        ]
+        return Response(
+            error_body(status.HTTP_409_CONFLICT, "duplicate", str(exc), fields),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, CaseError):
         return Response(
             error_body(status.HTTP_409_CONFLICT, "refused", str(exc)),

@@ -4,7 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from . import views
+
+# Path converters (not regexes): ids are <int:pk>, so the schema types them and the tenant
+# isolation test can walk them.
+router = DefaultRouter(use_regex_path=False)
+router.register("debtors", views.DebtorViewSet, basename="api-debtor")
+router.register("cases", views.CaseViewSet, basename="api-case")
+router.register("payments", views.PaymentViewSet, basename="api-payment")
+router.register("notices", views.NoticeViewSet, basename="api-notice")
+router.register("documents", views.CaseDocumentViewSet, basename="api-document")
 
 v1_patterns = [
     path("", include(router.urls)),

@@ -1,0 +1,91 @@
+"""Notes and documents on a case: what people add to the file besides the money and steps."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseDocument, CaseEvent
+
+from .lifecycle import _actor_fields, event_record
+from .locking import lock_case
+
+NOTE_MAX_LENGTH = 10_000
+
+
+@transaction.atomic
+def case_note_add(
+    *, case: Case, text: str, actor: AbstractBaseUser | str | None = None
+) -> CaseEvent:
+    """Write a note on the case's timeline (``case.note``); the state does not change."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("A note needs some text.")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("A note is at most %(max)d characters.") % {"max": NOTE_MAX_LENGTH}}
+        )
+    case = lock_case(case)
+    return event_record(
+        case=case, code="case.note", actor=actor, from_state=case.state, message=text
+    )
+
+
+@transaction.atomic
+def case_document_add(
+    *,
+    case: Case,
+    file: UploadedFile,
+    description: str = "",
+    actor: AbstractBaseUser | str | None = None,
+) -> CaseDocument:
+    """Store an uploaded file on the case (Django's default storage) and note it on the timeline.
+
+    Refuses an empty file and one above ``CASE_DOCUMENT_MAX_BYTES``, naming the field ``file``.
+    """
+    if not file.size:
+        raise ValidationError({"file": _("The file is empty.")})
+    if file.size > settings.CASE_DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(max)d bytes.")
+                % {"max": settings.CASE_DOCUMENT_MAX_BYTES}
+            }
+        )
+    case = lock_case(case)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    who = _actor_fields(actor)
+    document = CaseDocument(
+        creditor_id=case.creditor_id,
+        case=case,
+        filename=(file.name or "document")[-200:],
+        content_type=(file.content_type or "application/octet-stream")[:100],
+        size=file.size,
+        sha256=digest.hexdigest(),
+        description=description.strip(),
+        uploaded_by=who["actor"],
+        uploaded_by_label=who["actor_label"],
+    )
+    document.full_clean(exclude=["case", "creditor", "file", "uploaded_by"])
+    # Saved after commit would lose the file on a crash; saved before, a rollback leaves an
+    # orphan file (never referenced, harmless) rather than a record without its file.
+    document.file.save(document.filename, file, save=False)
+    document.save()
+    event_record(
+        case=case,
+        code="case.document_added",
+        actor=actor,
+        from_state=case.state,
+        message=document.filename,
+        data={"document": document.pk, "sha256": document.sha256},
+    )
+    return document
