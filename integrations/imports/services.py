@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import psycopg
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -218,9 +219,9 @@ def _write_with_fallback(*, job: ImportJob, invoices: list[Invoice]) -> ChunkRes
     try:
         with transaction.atomic():
             return _write(job=job, invoices=invoices)
-    except (OperationalError, InterfaceError):
+    except (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError):
         raise  # the connection, not a row: let the task fail and resume later
-    except DatabaseError as exc:
+    except (DatabaseError, psycopg.DatabaseError) as exc:  # COPY raises psycopg's own
         if len(invoices) == 1:
             invoice = invoices[0]
             logger.warning("import job %s line %s: %s", job.pk, invoice.line, exc)

@@ -62,7 +62,8 @@ def test_a_csv_upload_in_danish_or_english_notation(tenant_a, delimiter, bom, sp
     job = run_job(response, tenant_a.creditor)
     assert (job.rows_accepted, job.rows_rejected) == (40, 0)
     with creditor_scope(tenant_a.creditor):
-        stored = {c.invoice_number: c for c in Claim.objects.filter(invoice_number__startswith="F-")}
+        claims = Claim.objects.filter(invoice_number__startswith="F-")
+        stored = {c.invoice_number: c for c in claims}
     for row in rows:  # the same amounts and dates, whichever way they were written
         claim = stored[row["invoice_number"]]
         assert str(claim.principal) == row["amount"]
