@@ -303,6 +303,12 @@ CELERY_BEAT_SCHEDULE["close-print-batches"] = {
     "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),
 }
 
+# --- Bulk imports (integrations/imports) ------------------------------------------------
+# Rows per transaction of an import job: the unit of progress and of resuming after a crash.
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 10_000)
+# The largest upload accepted, in bytes (100,000 invoices as JSON take about 40 MB).
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -123,6 +123,13 @@ class Creditor(models.Model):
     policy_monitoring_recheck_days = models.PositiveSmallIntegerField(
         _("days between monitoring re-checks"), default=180
     )
+    policy_group_invoices_per_debtor = models.BooleanField(
+        _("one case per debtor in a bulk upload"),
+        default=False,
+        help_text=_(
+            "On: a debtor's invoices in one upload become one case. Off: one case per invoice."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

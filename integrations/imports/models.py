@@ -1,0 +1,119 @@
+"""Bulk invoice imports: the uploaded file, the job's progress and every rejected row."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from collections_portal.tenancy import TenantModel
+
+
+def upload_path(job: ImportJob, filename: str) -> str:
+    # The creditor's folder and the job's id: never the client's file name on disk.
+    return f"imports/{job.creditor_id}/{job.public_id}.{job.format}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class ImportFormat(models.TextChoices):
+    JSON = "json", "JSON"
+    CSV = "csv", "CSV"
+
+
+class ImportJob(TenantModel):
+    """One upload of invoices and its processing by ``imports.process_import``.
+
+    ``rows_done`` is the resume point: each chunk's cases, rejections and progress commit in
+    one transaction, so a worker that dies mid-chunk leaves the job at the last whole chunk and
+    the next run carries on from there without doubling anything.
+    """
+
+    public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    format = models.CharField(_("format"), max_length=4, choices=ImportFormat.choices)
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    group_per_debtor = models.BooleanField(
+        _("one case per debtor"),
+        help_text=_("The creditor's policy when the file was uploaded."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows_duplicate = models.PositiveIntegerField(
+        _("rows already handed over"),
+        default=0,
+        help_text=_("Rejected rows whose invoice number the creditor has handed over before."),
+    )
+    cases_created = models.PositiveIntegerField(_("cases created"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    api_key = models.ForeignKey(
+        "creditors.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.get_status_display()})"
+
+
+class ImportRejection(TenantModel):
+    """A row of an upload that was not imported: its line, the field and the reason.
+
+    One row may have several (one per field at fault). ``line`` is the line in a CSV file
+    (the header is line 1) or the 1-based position in a JSON list.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("line"))
+    field = models.CharField(_("field"), max_length=60, blank=True)
+    code = models.CharField(_("code"), max_length=40)
+    reason = models.TextField(_("reason"))
+    invoice_number = models.CharField(_("invoice number"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["job", "line", "pk"]
+        indexes = [models.Index(fields=["job", "line"], name="import_rejection_job_line")]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.field}: {self.reason}"
+
+
+class ImportedCase(TenantModel):
+    """A case an import job created: the job's result list, and where a grouped import finds
+    the case a debtor's later invoices in the same upload join."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="imported_cases")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    group_key = models.CharField(_("group"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("imported case")
+        verbose_name_plural = _("imported cases")
+        indexes = [models.Index(fields=["job", "group_key"], name="imported_case_job_group")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.case_id}"
