@@ -13,6 +13,7 @@ from .models import EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EventType.choices, widget=forms.CheckboxSelectMultiple, label=_("events")
     )

@@ -236,14 +236,15 @@ def webhook_event_emit(
     """
     if event not in EventType.values:
         raise ValueError(f"Unknown webhook event {event!r}; known: {', '.join(EventType.values)}")
-    with creditor_scope(creditor_id), transaction.atomic():
+    with creditor_scope(creditor_id):
         endpoint_ids = list(
             WebhookEndpoint.objects.filter(is_active=True, events__contains=[event]).values_list(
                 "pk", flat=True
             )
         )
-        if not endpoint_ids:
-            return None
+    if not endpoint_ids:
+        return None
+    with creditor_scope(creditor_id), transaction.atomic():
         payload = _jsonable(data() if callable(data) else data)
         record = WebhookEvent.objects.create(creditor_id=creditor_id, type=event, payload=payload)
         deliveries = _deliveries_create(record, endpoint_ids)
