@@ -309,6 +309,18 @@ IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 10_000)
 # The largest upload accepted, in bytes (100,000 invoices as JSON take about 40 MB).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 
+# --- Webhooks ----------------------------------------------------------------------------
+# Outgoing webhooks (integrations/webhooks). Endpoints must be https and resolve to public
+# addresses only; development and tests may allow http and private/loopback hosts.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Deliveries waiting for a retry are picked up by this sweep (SKIP LOCKED, batches).
+CELERY_BEAT_SCHEDULE["webhooks-send-due-deliveries"] = {
+    "task": "webhooks.send_due_deliveries",
+    "schedule": 60.0,
+}
+
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Claim, EntryKind, LimitationEvent
 from creditors.models import Creditor
 from debtors.models import Debtor
+from integrations.webhooks.events import emit_case_created
 
 from .ledger import ledger_post
 from .locking import lock_case
@@ -77,6 +78,7 @@ def case_create(
             if len(claims) == 1:
                 raise
             raise ValidationError({f"claims[{index}]": exc.messages}) from exc
+    emit_case_created(case)  # webhooks: recorded here, sent on commit
     return case
 
 

@@ -39,6 +39,7 @@ from cases.rules import (
     reminder_fee,
     warning_deadline_date,
 )
+from integrations.webhooks.events import emit_case_state_changed
 from notices.models import Notice, NoticeKind
 
 from .errors import CaseError
@@ -69,7 +70,7 @@ def event_record(
     message: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         creditor_id=case.creditor_id,
         case=case,
         code=code,
@@ -79,6 +80,10 @@ def event_record(
         data=data or {},
         **_actor_fields(actor),
     )
+    # Every transition records its event here: a real change of state is also a webhook
+    # (recorded in this transaction, sent on commit).
+    emit_case_state_changed(case, from_state=from_state, reason=code)
+    return event
 
 
 def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None = None) -> Notice:

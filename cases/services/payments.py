@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases import selectors
 from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
+from integrations.webhooks.events import emit_payment_received
 
 from . import lifecycle, plans
 from .ledger import interest_post, ledger_post
@@ -69,6 +70,7 @@ def payment_register(
         message=f"{amount} received {received_on.isoformat()} ({payment.get_method_display()}).",
         data={"payment": payment.pk},
     )
+    emit_payment_received(payment)  # webhooks: recorded here, sent on commit
     plan = plans.active_plan(case)
     if plan is not None:
         plans.plan_match_payments(plan=plan)

@@ -1,3 +1,12 @@
-"""This app's endpoints under /api/v1/."""
+"""This app's endpoints under /api/v1/: /webhooks/endpoints/ and /webhooks/deliveries/."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from .views import WebhookDeliveryViewSet, WebhookEndpointViewSet
+
+router = SimpleRouter()
+router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+
+urlpatterns = [path("", include(router.urls))]
