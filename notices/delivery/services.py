@@ -157,6 +157,8 @@ def notice_deliver(*, notice: Notice) -> DeliveryReport:
             pdf_bytes = handle.read()
     except OSError as exc:
         raise DeliveryError(f"Notice {notice.pk}: its PDF cannot be read: {exc}") from exc
+    if notice.pdf_sha256 and hashlib.sha256(pdf_bytes).hexdigest() != notice.pdf_sha256:
+        raise DeliveryError(f"Notice {notice.pk}: the stored PDF does not match its checksum.")
 
     retry: list[str] = []
     deliveries = list(notice.deliveries.order_by("route", "step"))
@@ -205,14 +207,14 @@ def _sending_lock(delivery_id: int) -> Iterator[bool]:
     """
     key = (ADVISORY_LOCK_NAMESPACE, delivery_id % 2**31)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", key)
         acquired = cursor.fetchone()[0]
     try:
         yield acquired
     finally:
         if acquired:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
 
 
 def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:

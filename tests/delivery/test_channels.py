@@ -35,6 +35,8 @@ def test_email_arrives_at_a_real_smtp_server_with_the_pdf_attached(tenant_a, med
     [received] = smtp.messages
     assert received["to"] == ["jens.hansen@example.dk"]
     message = received["message"]
+    assert message["From"].addresses[0].display_name == tenant_a.creditor.name
+    assert message["From"].addresses[0].addr_spec == "noreply@localhost"
     assert message["Subject"] == f"Påmindelse om betaling - sag {case.number}"
     assert "inkasso" not in message["Subject"].lower()
     body = message.get_body(("plain",)).get_content()

@@ -9,7 +9,7 @@ Message-ID sees one message even then.
 from __future__ import annotations
 
 import smtplib
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -35,6 +35,13 @@ def message_id_for(delivery: Delivery) -> str:
     return f"<{delivery.idempotency_key}@{domain}>"
 
 
+def sender_for(name: str) -> str:
+    """The creditor's name before the portal's address: the debtor sees who writes, and the
+    From line never shows the agency's trade (a display name like "Inkassoportal")."""
+    address = parseaddr(settings.DELIVERY_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL)[1]
+    return formataddr((name, address))
+
+
 class EmailGateway(Gateway):
     channel = "email"
     idempotent = False
@@ -56,7 +63,7 @@ class EmailGateway(Gateway):
         message = EmailMessage(
             subject=text.subject,
             body=text.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=sender_for(creditor.name),
             to=[delivery.recipient],
             reply_to=[creditor.email] if creditor.email else None,
             headers={"Message-ID": message_id},
