@@ -49,6 +49,7 @@ from integrations.gateways import (
     Gateway,
     NoAddress,
     NotConfigured,
+    OutcomeUnknown,
     PermanentGatewayError,
     TransientGatewayError,
     gateway_for,
@@ -260,6 +261,12 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=True)
         except TransientGatewayError as exc:
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=False)
+        except OutcomeUnknown as exc:
+            if gateway.idempotent:
+                return _attempt_failed(delivery, attempt, notice, str(exc), permanent=False)
+            with transaction.atomic():
+                delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+                return _attempt_uncertain(delivery, attempt, notice, str(exc))
         except Exception as exc:
             logger.exception(
                 "Delivery %s: unexpected error from the %s gateway", delivery.pk, gateway.channel
@@ -268,8 +275,7 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
                 return _attempt_failed(delivery, attempt, notice, repr(exc), permanent=False)
             with transaction.atomic():
                 delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-                attempt.error = repr(exc)
-                return _attempt_uncertain(delivery, attempt, notice)
+                return _attempt_uncertain(delivery, attempt, notice, f"unexpected {exc!r}.")
         return _attempt_accepted(delivery, attempt, notice, provider_id, gateway)
 
 
@@ -281,15 +287,20 @@ def _delivery_skip(delivery: Delivery, notice: Notice, reason: str) -> str:
     return SKIPPED
 
 
-def _attempt_uncertain(delivery: Delivery, attempt: DeliveryAttempt | None, notice: Notice) -> str:
+def _attempt_uncertain(
+    delivery: Delivery,
+    attempt: DeliveryAttempt | None,
+    notice: Notice,
+    cause: str = "the worker sending it stopped after handing the message over.",
+) -> str:
     """The provider may have the message and cannot tell us: do not send it again."""
     reason = (
-        "The outcome of the last attempt is unknown (the sender stopped after handing the "
-        "message over). It is not sent again on this channel, to avoid sending it twice."
+        f"The outcome of the last attempt is unknown: {cause} It is not sent again on this "
+        "channel, to avoid sending it twice."
     )
     if attempt is not None:
         attempt.outcome = AttemptOutcome.UNKNOWN
-        attempt.error = attempt.error or reason
+        attempt.error = cause
         attempt.finished_at = timezone.now()
         attempt.save(update_fields=["outcome", "error", "finished_at"])
     delivery.status = DeliveryStatus.FAILED
