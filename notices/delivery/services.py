@@ -283,7 +283,8 @@ def _delivery_skip(delivery: Delivery, notice: Notice, reason: str) -> str:
     delivery.status = DeliveryStatus.SKIPPED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    _event(notice, "notice.delivery_skipped", delivery, reason)
+    message = f"Not sent by {delivery.get_channel_display()}: {reason}"
+    _event(notice, "notice.delivery_skipped", delivery, message)
     return SKIPPED
 
 
@@ -306,7 +307,8 @@ def _attempt_uncertain(
     delivery.status = DeliveryStatus.FAILED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    _event(notice, "notice.delivery_uncertain", delivery, reason)
+    message = f"{delivery.get_channel_display()}: {reason}"
+    _event(notice, "notice.delivery_uncertain", delivery, message)
     return FAILED
 
 
@@ -328,11 +330,16 @@ def _attempt_failed(
             delivery.save(update_fields=["status", "last_error", "updated_at"])
             if not permanent:
                 error = f"Gave up after {delivery.attempts} attempts: {error}"
-            _event(notice, "notice.delivery_failed", delivery, error, permanent=permanent)
+            message = f"Could not be sent by {delivery.get_channel_display()}: {error}"
+            _event(notice, "notice.delivery_failed", delivery, message, permanent=permanent)
             return FAILED
         delivery.status = DeliveryStatus.QUEUED
         delivery.save(update_fields=["status", "last_error", "updated_at"])
-        _event(notice, "notice.delivery_deferred", delivery, error, permanent=False)
+        message = (
+            f"{delivery.get_channel_display()} failed for now (attempt {delivery.attempts}), "
+            f"will try again: {error}"
+        )
+        _event(notice, "notice.delivery_deferred", delivery, message, permanent=False)
         return RETRY
 
 
@@ -355,23 +362,26 @@ def _attempt_accepted(
         delivery.last_error = ""
         if not gateway.final:
             delivery.save(update_fields=["provider_message_id", "last_error", "updated_at"])
-            _event(notice, "notice.queued_for_print", delivery, "", provider_id=provider_id)
+            message = f"Added to print batch {delivery.print_batch_id} for {delivery.recipient}."
+            _event(notice, "notice.queued_for_print", delivery, message, provider_id=provider_id)
             return WAITING
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()
         delivery.save(
             update_fields=["status", "sent_at", "provider_message_id", "last_error", "updated_at"]
         )
-        _event(notice, "notice.delivered", delivery, "", provider_id=provider_id)
+        message = f"Sent by {delivery.get_channel_display()} to {delivery.recipient}."
+        _event(notice, "notice.delivered", delivery, message, provider_id=provider_id)
         return SENT
 
 
 def _event(notice: Notice, code: str, delivery: Delivery, message: str, **data) -> None:
+    """A timeline event about one delivery of a notice."""
     event_record(
         case=notice.case,
         code=code,
         actor=ACTOR,
-        message=message,
+        message=f"{notice}: {message}",
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -422,6 +432,7 @@ def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.sent",
         actor=ACTOR,
+        message=f"{notice}: sent ({', '.join(d.get_channel_display() for d in deliveries)}).",
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -440,7 +451,8 @@ def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.failed",
         actor=ACTOR,
-        message="; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
+        message=f"{notice}: not sent. "
+        + "; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
         data={"notice": notice.pk, "kind": notice.kind, "sequence": notice.sequence},
     )
 
@@ -629,4 +641,7 @@ def _print_delivery_sent(delivery: Delivery, batch: PrintBatch) -> None:
     delivery.provider_message_id = reference
     delivery.save(update_fields=["status", "sent_at", "provider_message_id", "updated_at"])
     notice = delivery.notice
-    _event(notice, "notice.delivered", delivery, "", provider_id=reference, print_batch=batch.pk)
+    message = f"Printed in print batch {batch.pk} for {delivery.recipient}."
+    _event(
+        notice, "notice.delivered", delivery, message, provider_id=reference, print_batch=batch.pk
+    )
