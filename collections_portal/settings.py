@@ -280,7 +280,9 @@ CELERY_BEAT_SCHEDULE["render-pending-notices"] = {
 
 # --- Notice delivery (notices.delivery, integrations.gateways) ---------------------------
 INSTALLED_APPS.insert(INSTALLED_APPS.index("notices") + 1, "notices.delivery")
-# E-mail goes through the EMAIL_* settings above; this bounds one SMTP conversation.
+# E-mail goes through the EMAIL_* settings above, from this address (default: the address of
+# DEFAULT_FROM_EMAIL) with the creditor's name shown; the timeout bounds one SMTP conversation.
+DELIVERY_FROM_EMAIL = env_str("DELIVERY_FROM_EMAIL", "")
 DELIVERY_EMAIL_TIMEOUT = env_int("DELIVERY_EMAIL_TIMEOUT", 30)
 # SMS through an HTTP gateway (JSON POST with a bearer token). Empty URL: the channel reports
 # "not configured" and the delivery falls back to the policy's next channel.

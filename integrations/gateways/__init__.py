@@ -9,6 +9,7 @@ from .base import (
     GatewayError,
     NoAddress,
     NotConfigured,
+    OutcomeUnknown,
     PermanentGatewayError,
     TransientGatewayError,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "GatewayError",
     "NoAddress",
     "NotConfigured",
+    "OutcomeUnknown",
     "PermanentGatewayError",
     "TransientGatewayError",
     "gateway_for",

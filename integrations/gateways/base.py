@@ -10,6 +10,7 @@ the provider's message id, or raises an error that says whether trying again can
   :class:`NoAddress` and :class:`NotConfigured` are permanent errors raised *before* anything
   is sent (``recipient()``): the debtor has no address for the channel, or the channel is
   switched off in this deployment. The delivery is then skipped, not failed.
+* :class:`OutcomeUnknown`: the message may have been taken; see the class.
 
 Exactly-once: the delivery service writes an attempt row before it calls :meth:`send` and
 passes ``delivery.idempotency_key``, the same for every attempt of one delivery. A gateway
@@ -39,6 +40,12 @@ class TransientGatewayError(GatewayError):
 
 class PermanentGatewayError(GatewayError):
     permanent = True
+
+
+class OutcomeUnknown(GatewayError):
+    """The provider may or may not have the message (the connection broke after handing it
+    over). An idempotent gateway's delivery is retried with the same key; any other is not
+    sent again on this channel."""
 
 
 class NoAddress(PermanentGatewayError):

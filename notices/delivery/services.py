@@ -49,6 +49,7 @@ from integrations.gateways import (
     Gateway,
     NoAddress,
     NotConfigured,
+    OutcomeUnknown,
     PermanentGatewayError,
     TransientGatewayError,
     gateway_for,
@@ -157,6 +158,8 @@ def notice_deliver(*, notice: Notice) -> DeliveryReport:
             pdf_bytes = handle.read()
     except OSError as exc:
         raise DeliveryError(f"Notice {notice.pk}: its PDF cannot be read: {exc}") from exc
+    if notice.pdf_sha256 and hashlib.sha256(pdf_bytes).hexdigest() != notice.pdf_sha256:
+        raise DeliveryError(f"Notice {notice.pk}: the stored PDF does not match its checksum.")
 
     retry: list[str] = []
     deliveries = list(notice.deliveries.order_by("route", "step"))
@@ -205,14 +208,14 @@ def _sending_lock(delivery_id: int) -> Iterator[bool]:
     """
     key = (ADVISORY_LOCK_NAMESPACE, delivery_id % 2**31)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", key)
         acquired = cursor.fetchone()[0]
     try:
         yield acquired
     finally:
         if acquired:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
 
 
 def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
@@ -258,6 +261,12 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=True)
         except TransientGatewayError as exc:
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=False)
+        except OutcomeUnknown as exc:
+            if gateway.idempotent:
+                return _attempt_failed(delivery, attempt, notice, str(exc), permanent=False)
+            with transaction.atomic():
+                delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+                return _attempt_uncertain(delivery, attempt, notice, str(exc))
         except Exception as exc:
             logger.exception(
                 "Delivery %s: unexpected error from the %s gateway", delivery.pk, gateway.channel
@@ -266,8 +275,7 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
                 return _attempt_failed(delivery, attempt, notice, repr(exc), permanent=False)
             with transaction.atomic():
                 delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-                attempt.error = repr(exc)
-                return _attempt_uncertain(delivery, attempt, notice)
+                return _attempt_uncertain(delivery, attempt, notice, f"unexpected {exc!r}.")
         return _attempt_accepted(delivery, attempt, notice, provider_id, gateway)
 
 
@@ -275,25 +283,32 @@ def _delivery_skip(delivery: Delivery, notice: Notice, reason: str) -> str:
     delivery.status = DeliveryStatus.SKIPPED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    _event(notice, "notice.delivery_skipped", delivery, reason)
+    message = f"Not sent by {delivery.get_channel_display()}: {reason}"
+    _event(notice, "notice.delivery_skipped", delivery, message)
     return SKIPPED
 
 
-def _attempt_uncertain(delivery: Delivery, attempt: DeliveryAttempt | None, notice: Notice) -> str:
+def _attempt_uncertain(
+    delivery: Delivery,
+    attempt: DeliveryAttempt | None,
+    notice: Notice,
+    cause: str = "the worker sending it stopped after handing the message over.",
+) -> str:
     """The provider may have the message and cannot tell us: do not send it again."""
     reason = (
-        "The outcome of the last attempt is unknown (the sender stopped after handing the "
-        "message over). It is not sent again on this channel, to avoid sending it twice."
+        f"The outcome of the last attempt is unknown: {cause} It is not sent again on this "
+        "channel, to avoid sending it twice."
     )
     if attempt is not None:
         attempt.outcome = AttemptOutcome.UNKNOWN
-        attempt.error = attempt.error or reason
+        attempt.error = cause
         attempt.finished_at = timezone.now()
         attempt.save(update_fields=["outcome", "error", "finished_at"])
     delivery.status = DeliveryStatus.FAILED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    _event(notice, "notice.delivery_uncertain", delivery, reason)
+    message = f"{delivery.get_channel_display()}: {reason}"
+    _event(notice, "notice.delivery_uncertain", delivery, message)
     return FAILED
 
 
@@ -315,11 +330,16 @@ def _attempt_failed(
             delivery.save(update_fields=["status", "last_error", "updated_at"])
             if not permanent:
                 error = f"Gave up after {delivery.attempts} attempts: {error}"
-            _event(notice, "notice.delivery_failed", delivery, error, permanent=permanent)
+            message = f"Could not be sent by {delivery.get_channel_display()}: {error}"
+            _event(notice, "notice.delivery_failed", delivery, message, permanent=permanent)
             return FAILED
         delivery.status = DeliveryStatus.QUEUED
         delivery.save(update_fields=["status", "last_error", "updated_at"])
-        _event(notice, "notice.delivery_deferred", delivery, error, permanent=False)
+        message = (
+            f"{delivery.get_channel_display()} failed for now (attempt {delivery.attempts}), "
+            f"will try again: {error}"
+        )
+        _event(notice, "notice.delivery_deferred", delivery, message, permanent=False)
         return RETRY
 
 
@@ -342,23 +362,26 @@ def _attempt_accepted(
         delivery.last_error = ""
         if not gateway.final:
             delivery.save(update_fields=["provider_message_id", "last_error", "updated_at"])
-            _event(notice, "notice.queued_for_print", delivery, "", provider_id=provider_id)
+            message = f"Added to print batch {delivery.print_batch_id} for {delivery.recipient}."
+            _event(notice, "notice.queued_for_print", delivery, message, provider_id=provider_id)
             return WAITING
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()
         delivery.save(
             update_fields=["status", "sent_at", "provider_message_id", "last_error", "updated_at"]
         )
-        _event(notice, "notice.delivered", delivery, "", provider_id=provider_id)
+        message = f"Sent by {delivery.get_channel_display()} to {delivery.recipient}."
+        _event(notice, "notice.delivered", delivery, message, provider_id=provider_id)
         return SENT
 
 
 def _event(notice: Notice, code: str, delivery: Delivery, message: str, **data) -> None:
+    """A timeline event about one delivery of a notice."""
     event_record(
         case=notice.case,
         code=code,
         actor=ACTOR,
-        message=message,
+        message=f"{notice}: {message}",
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -409,6 +432,7 @@ def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.sent",
         actor=ACTOR,
+        message=f"{notice}: sent ({', '.join(d.get_channel_display() for d in deliveries)}).",
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -427,7 +451,8 @@ def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.failed",
         actor=ACTOR,
-        message="; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
+        message=f"{notice}: not sent. "
+        + "; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
         data={"notice": notice.pk, "kind": notice.kind, "sequence": notice.sequence},
     )
 
@@ -616,4 +641,7 @@ def _print_delivery_sent(delivery: Delivery, batch: PrintBatch) -> None:
     delivery.provider_message_id = reference
     delivery.save(update_fields=["status", "sent_at", "provider_message_id", "updated_at"])
     notice = delivery.notice
-    _event(notice, "notice.delivered", delivery, "", provider_id=reference, print_batch=batch.pk)
+    message = f"Printed in print batch {batch.pk} for {delivery.recipient}."
+    _event(
+        notice, "notice.delivered", delivery, message, provider_id=reference, print_batch=batch.pk
+    )

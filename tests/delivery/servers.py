@@ -32,8 +32,13 @@ class SmtpServer:
     on_data: Callable | None = None
     on_received: Callable | None = None  # called after recording, before the 250 reply
     refuse_rcpt: str | None = None  # an SMTP reply to RCPT TO, e.g. "550 no such user"
+    drop_rcpt: int = 0  # cut the connection at RCPT TO this many times
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.drop_rcpt:
+            self.drop_rcpt -= 1
+            server.transport.close()
+            return "421 closing"
         if self.refuse_rcpt:
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)

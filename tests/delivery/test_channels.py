@@ -35,6 +35,8 @@ def test_email_arrives_at_a_real_smtp_server_with_the_pdf_attached(tenant_a, med
     [received] = smtp.messages
     assert received["to"] == ["jens.hansen@example.dk"]
     message = received["message"]
+    assert message["From"].addresses[0].display_name == tenant_a.creditor.name
+    assert message["From"].addresses[0].addr_spec == "noreply@localhost"
     assert message["Subject"] == f"Påmindelse om betaling - sag {case.number}"
     assert "inkasso" not in message["Subject"].lower()
     body = message.get_body(("plain",)).get_content()
@@ -56,7 +58,17 @@ def test_email_arrives_at_a_real_smtp_server_with_the_pdf_attached(tenant_a, med
     # The default reminder policy: e-mail, else digital post, else a letter.
     assert sent["digital_post"].status == DeliveryStatus.SKIPPED
     assert sent["print"].status == DeliveryStatus.SKIPPED
-    assert [e.code for e in notice_events(notice)] == ["notice.delivered", "notice.sent"]
+    delivered, sent_event = notice_events(notice)
+    assert (delivered.code, sent_event.code) == ("notice.delivered", "notice.sent")
+    assert delivered.message.endswith("to jens.hansen@example.dk.")  # shown on the case page
+    assert delivered.data["channel"] == "email"
+    assert delivered.actor_label == "delivery"
+    assert sent_event.data == {
+        "notice": notice.pk,
+        "kind": "reminder",
+        "sequence": 1,
+        "channels": ["email"],
+    }
 
 
 def test_an_english_speaking_debtor_gets_the_email_in_english(tenant_a, media, smtp):

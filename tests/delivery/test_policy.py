@@ -223,3 +223,15 @@ def test_a_sent_notice_is_not_delivered_again(tenant_a, media, smtp):
     deliver(notice)
     assert len(smtp.messages) == 1
     assert [e.code for e in notice_events(notice)] == ["notice.delivered", "notice.sent"]
+
+
+def test_a_pdf_that_does_not_match_its_checksum_is_not_sent(tenant_a, media, smtp):
+    case = case_owing(tenant_a.creditor)
+    email_address(case.debtor)
+    notice = rendered_notice(case)
+    with creditor_scope(tenant_a.creditor):
+        notice.pdf_sha256 = "0" * 64
+        notice.save(update_fields=["pdf_sha256"])
+    with pytest.raises(DeliveryError, match="checksum"):
+        deliver(notice)
+    assert smtp.messages == []

@@ -3,9 +3,11 @@ duplex print file (every letter on its own sheets) and a manifest, and marks the
 
 import io
 import json
+import threading
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from pypdf import PdfReader
 
 from collections_portal.celery import app
@@ -158,3 +160,33 @@ def test_beat_closes_every_creditors_open_batch(
     assert len(queued) == 2  # one composition task per batch, queued on commit
     with agency_scope(reason="test reads every creditor's batches"):
         assert set(PrintBatch.objects.values_list("status", flat=True)) == {PrintBatchStatus.CLOSED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_letters_added_at_the_same_moment_share_one_open_batch(tenant_a, media):
+    policy(tenant_a.creditor, NoticeKind.REMINDER, "print")
+    notices = [rendered_notice(case_owing(tenant_a.creditor)) for _ in range(4)]
+    barrier = threading.Barrier(len(notices))
+    errors = []
+
+    def worker(notice):
+        barrier.wait()
+        try:
+            deliver(notice)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=[n]) for n in notices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    with creditor_scope(tenant_a.creditor):
+        batch = PrintBatch.objects.get()  # one open batch, not one per worker
+    places = sorted(deliveries(n)["print"].print_sequence for n in notices)
+    assert places == [1, 2, 3, 4]
+    assert compose(batch).letter_count == 4

@@ -17,8 +17,7 @@ from .pdfs import case_owing, rendered_notice
 
 @pytest.mark.django_db
 def test_an_smtp_server_dropping_the_connection_is_retried_and_sends_once(tenant_a, media, smtp):
-    drops = iter(["drop"])
-    smtp.on_data = lambda envelope: next(drops, None)
+    smtp.drop_rcpt = 1  # the connection breaks before the message is handed over
     case = case_owing(tenant_a.creditor)
     email_address(case.debtor, "debtor@example.dk")
     policy(tenant_a.creditor, NoticeKind.REMINDER, "email")
@@ -36,6 +35,35 @@ def test_an_smtp_server_dropping_the_connection_is_retried_and_sends_once(tenant
     with creditor_scope(tenant_a.creditor):
         outcomes = list(deliveries(notice)["email"].attempt_log.values_list("outcome", flat=True))
     assert outcomes == [AttemptOutcome.TRANSIENT, AttemptOutcome.ACCEPTED]
+
+
+@pytest.mark.django_db
+def test_a_connection_lost_after_the_email_was_handed_over_is_not_sent_again(
+    tenant_a, media, smtp, outbox
+):
+    # The server has the whole message, then the connection breaks before its reply: the
+    # e-mail may be on its way. It is not sent again; the next channel carries the notice.
+    smtp.on_data = lambda envelope: "drop"
+    case = case_owing(tenant_a.creditor)
+    email_address(case.debtor, "debtor@example.dk")
+    policy(tenant_a.creditor, NoticeKind.REMINDER, "email > digital_post")
+    notice = rendered_notice(case)
+
+    assert deliver(notice).notice_status == NoticeStatus.SENT
+    deliver(notice)
+
+    email = deliveries(notice)["email"]
+    assert email.status == DeliveryStatus.FAILED
+    assert email.attempts == 1
+    assert email.last_error.startswith("The outcome of the last attempt is unknown")
+    with creditor_scope(tenant_a.creditor):
+        assert [a.outcome for a in email.attempt_log.all()] == [AttemptOutcome.UNKNOWN]
+    assert deliveries(notice)["digital_post"].status == DeliveryStatus.SENT
+    assert [e.code for e in notice_events(notice)] == [
+        "notice.delivery_uncertain",
+        "notice.delivered",
+        "notice.sent",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
