@@ -182,3 +182,69 @@ def test_the_schema_documents_the_header_on_every_post(client):
     for path, op in posts:
         names = [p["name"] for p in op.get("parameters", []) if p["in"] == "header"]
         assert "Idempotency-Key" in names, path
+
+
+@pytest.mark.django_db
+def test_a_multipart_upload_is_read_intact_and_replayed(api_a, tenant_a, settings, tmp_path):
+    """The middleware hashes the body on its way to the view: the upload arrives whole."""
+    from django.core.files.base import ContentFile
+
+    from cases.models import CaseDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    content = b"%PDF-1.4 " + bytes(range(256)) * 8000  # 2 MB: spooled to disk on the way
+    path = f"{CASES}{tenant_a.case.pk}/documents/"
+
+    def upload():
+        return api_a.post(
+            path,
+            {"file": ContentFile(content, name="big.pdf")},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="doc-1",
+        )
+
+    first, again = upload(), upload()
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert first.json()["size"] == len(content)
+    with creditor_scope(tenant_a.creditor):
+        [document] = CaseDocument.objects.all()
+        assert document.file.read() == content
+
+
+@pytest.mark.django_db
+def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_request(
+    api_a, tenant_a, settings, tmp_path
+):
+    from django.test.client import encode_multipart
+
+    from cases.models import CaseDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    path = f"{CASES}{tenant_a.case.pk}/documents/"
+
+    def upload(boundary: str, description: str = "Contract"):
+        from django.core.files.base import ContentFile
+
+        body = encode_multipart(
+            boundary,
+            {
+                "file": ContentFile(b"signed contract " * 10_000, name="c.pdf"),
+                "description": description,
+            },
+        )
+        return api_a.generic(
+            "POST",
+            path,
+            body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+            HTTP_IDEMPOTENCY_KEY="contract",
+        )
+
+    first = upload("aaaaBoundary1")
+    again = upload("zzzzOtherBoundary22")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert upload("qqq", description="Another").status_code == 422
+    with creditor_scope(tenant_a.creditor):
+        assert CaseDocument.objects.count() == 1
