@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ def case_note_add(
 def case_document_add(
     *,
     case: Case,
-    file: UploadedFile,
+    file: UploadedFile | File,
     description: str = "",
     actor: AbstractBaseUser | str | None = None,
 ) -> CaseDocument:
@@ -68,7 +69,7 @@ def case_document_add(
         creditor_id=case.creditor_id,
         case=case,
         filename=(file.name or "document")[-200:],
-        content_type=(file.content_type or "application/octet-stream")[:100],
+        content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
         size=file.size,
         sha256=digest.hexdigest(),
         description=description.strip(),

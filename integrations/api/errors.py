@@ -16,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cases.rules.profiles import UnknownProfile
 from cases.services.errors import CaseError
 
 
@@ -74,6 +75,13 @@ def exception_handler(exc, context):
         ]
         return Response(
             error_body(status.HTTP_409_CONFLICT, "duplicate", str(exc), fields),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, UnknownProfile):
+        # A date before the first jurisdiction profile (or for a jurisdiction without one):
+        # the rules cannot say what applies, so the step is refused, not guessed.
+        return Response(
+            error_body(status.HTTP_409_CONFLICT, "no_rules", str(exc)),
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, CaseError):

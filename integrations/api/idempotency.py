@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.http import parse_header_parameters
 from rest_framework import authentication
 
 from creditors.models import ApiKey
@@ -86,15 +87,34 @@ def _fingerprint(request: HttpRequest) -> str:
     digest.update(request.method.encode() + b"\n")
     digest.update(request.path.encode() + b"\n")
     digest.update(request.META.get("QUERY_STRING", "").encode() + b"\n")
-    digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].encode() + b"\n")
+    digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].strip().encode() + b"\n")
     spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - the request owns it
+    boundary = _multipart_boundary(request)
+    # A client picks a new multipart boundary for every request, its retries included: the
+    # boundary is left out of the fingerprint, so the same form is the same request. A
+    # boundary may straddle two chunks, so the last len(boundary) - 1 bytes wait for the next.
+    keep = len(boundary) - 1 if boundary else 0
+    carry = b""
     while chunk := request._stream.read(_CHUNK):
-        digest.update(chunk)
         spool.write(chunk)
+        if not boundary:
+            digest.update(chunk)
+            continue
+        data = (carry + chunk).replace(boundary, b"")
+        carry = data[-keep:] if keep else b""
+        digest.update(data[: len(data) - len(carry)])
+    digest.update(carry)
     spool.seek(0)
     request._stream = spool
     request._idempotency_spool = spool  # closed with the request
     return digest.hexdigest()
+
+
+def _multipart_boundary(request: HttpRequest) -> bytes | None:
+    content_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+    if content_type != "multipart/form-data" or not params.get("boundary"):
+        return None
+    return params["boundary"].encode()
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:

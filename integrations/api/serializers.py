@@ -282,6 +282,12 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class DisputeSerializer(serializers.ModelSerializer):
+    outcome = serializers.ChoiceField(
+        choices=[("", ""), *Dispute.Outcome.choices],
+        read_only=True,
+        help_text="Blank while the dispute is open.",
+    )
+
     class Meta:
         model = Dispute
         fields = [

@@ -9,6 +9,7 @@ from . import views
 # Path converters (not regexes): ids are <int:pk>, so the schema types them and the tenant
 # isolation test can walk them.
 router = DefaultRouter(use_regex_path=False)
+router.include_format_suffixes = False  # one URL per resource: JSON by content negotiation
 router.register("debtors", views.DebtorViewSet, basename="api-debtor")
 router.register("cases", views.CaseViewSet, basename="api-case")
 router.register("payments", views.PaymentViewSet, basename="api-payment")

@@ -142,7 +142,7 @@ class DebtorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             return Debtor.objects.none()
         return debtor_list()
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         data = serializers.DebtorCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -220,7 +220,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             return self.created(body, reverse("api-case-detail", kwargs={"pk": case.pk}))
         return Response(body, status=code)
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         data = serializers.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data

@@ -1,0 +1,211 @@
+"""Every API URL that names an object answers 404 to another creditor's API key.
+
+The URLs are found by walking /api/v1/ in the URL configuration, so an endpoint added later (by
+any app) is tested without anyone remembering to. A URL whose keyword argument, or whose route
+name, this file does not know fails the test until someone says how to make another creditor's
+object for it (OBJECTS below).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import weasyprint
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cases.models import PaymentMethod
+from cases.services import payment_register
+from cases.services.documents import case_document_add
+from cases.services.lifecycle import dispute_open
+from collections_portal import tenancy
+from collections_portal.tenancy import creditor_scope
+from integrations.api import scoping
+from tests.cases.helpers import claim, file_case
+
+from .conftest import key_client
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    """One creditor's objects of every kind the API serves."""
+
+    debtor: object
+    case: object
+    payment: object
+    notice: object
+    document: object
+
+
+def make_world(creditor, tag: str) -> World:
+    case = file_case(creditor, claim(f"{tag}-1", "500.00", timezone.localdate() - timedelta(30)))
+    with creditor_scope(creditor):
+        payment = payment_register(
+            case=case,
+            amount="100.00",
+            received_on=timezone.localdate(),
+            method=PaymentMethod.BANK_TRANSFER,
+        )
+        dispute_open(case=case, reason="Wrong amount")
+        notice = case.notices.get()
+        # A rendered letter, so the PDF download answers 200 to its own creditor.
+        pdf = weasyprint.HTML(string=f"<p>Notice {tag}</p>").write_pdf()
+        notice.pdf.save("n.pdf", ContentFile(pdf))
+        document = case_document_add(case=case, file=ContentFile(b"copy", name="copy.txt"))
+    return World(case.debtor, case, payment, notice, document)
+
+
+# Route name prefix (the router's basename) -> the object its ``pk`` names.
+OBJECTS: dict[str, Callable[[World], object]] = {
+    "api-debtor": lambda w: w.debtor,
+    "api-case": lambda w: w.case,
+    "api-payment": lambda w: w.payment,
+    "api-notice": lambda w: w.notice,
+    "api-document": lambda w: w.document,
+}
+KNOWN_KWARGS = {"pk"}
+
+
+@dataclass(frozen=True)
+class ApiUrl:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[ApiUrl]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            converters = getattr(entry.pattern, "converters", {})
+            if route.startswith("api/v1/") and converters and "format" not in converters:
+                yield ApiUrl(entry.name, route, tuple(sorted(converters)))
+
+
+def api_urls_with_objects() -> list[ApiUrl]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _object_for(url: ApiUrl, world: World):
+    unknown = [k for k in url.kwargs if k not in KNOWN_KWARGS]
+    assert not unknown, (
+        f"API URL {url.route!r} ({url.name}) takes {unknown}: teach this test which object "
+        "it names."
+    )
+    prefix = next((p for p in OBJECTS if url.name.startswith(p + "-")), None)
+    assert prefix is not None, (
+        f"API URL {url.route!r} ({url.name}) names an object this test cannot make: add its "
+        "route name prefix to OBJECTS."
+    )
+    return OBJECTS[prefix](world)
+
+
+def _status(client, path: str) -> int:
+    status = client.get(path).status_code
+    if status == 405:  # a POST-only action
+        status = client.post(path, {}, format="json").status_code
+    return status
+
+
+def find_leaks(client, other: World) -> list[str]:
+    leaks = []
+    for url in api_urls_with_objects():
+        path = reverse(url.name, kwargs={"pk": _object_for(url, other).pk})
+        status = _status(client, path)
+        if status != 404:
+            leaks.append(f"{path} answered {status}")
+    return leaks
+
+
+@pytest.fixture
+def worlds(tenant_a, tenant_b, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return make_world(tenant_a.creditor, "A"), make_world(tenant_b.creditor, "B")
+
+
+def test_the_walk_finds_every_resource():
+    names = {url.name for url in api_urls_with_objects()}
+    assert {
+        "api-debtor-detail",
+        "api-case-detail",
+        "api-case-withdraw",
+        "api-case-pause",
+        "api-case-direct-payments",
+        "api-case-disputes",
+        "api-case-notes",
+        "api-case-documents",
+        "api-payment-detail",
+        "api-notice-detail",
+        "api-notice-pdf",
+        "api-document-detail",
+        "api-document-download",
+    } <= names
+
+
+def test_own_objects_are_reachable(tenant_a, worlds):
+    """The control: the 404s below come from tenancy, not from broken endpoints."""
+    own, _other = worlds
+    client = key_client(tenant_a.creditor)
+    for url in api_urls_with_objects():
+        path = reverse(url.name, kwargs={"pk": _object_for(url, own).pk})
+        # 400/415: an action found the case, then refused the empty input.
+        assert _status(client, path) in (200, 400, 415), path
+
+
+def test_every_object_url_is_404_for_another_creditors_key(tenant_a, worlds):
+    _own, other = worlds
+    assert find_leaks(key_client(tenant_a.creditor), other) == []
+
+
+def test_every_object_url_is_404_for_another_creditors_user(client, tenant_a, worlds):
+    _own, other = worlds
+    client.force_login(tenant_a.user)
+    leaks = []
+    for url in api_urls_with_objects():
+        path = reverse(url.name, kwargs={"pk": _object_for(url, other).pk})
+        status = client.get(path).status_code
+        if status == 405:
+            status = client.post(path, {}, content_type="application/json").status_code
+        if status != 404:
+            leaks.append(f"{path} answered {status}")
+    assert leaks == []
+
+
+def test_the_check_catches_leaks_when_scoping_is_switched_off(tenant_a, worlds, monkeypatch):
+    """Were API keys given the agency's scope, every URL would leak."""
+    monkeypatch.setattr(
+        scoping, "creditor_scope", lambda creditor: tenancy.agency_scope(reason="test: no scope")
+    )
+    _own, other = worlds
+    leaks = find_leaks(key_client(tenant_a.creditor), other)
+    assert len(leaks) == len(api_urls_with_objects())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/debtors/", "/api/v1/payments/"])
+def test_lists_show_only_the_keys_creditor(tenant_a, worlds, path):
+    _own, other = worlds
+    rows = key_client(tenant_a.creditor).get(path).json()["results"]
+    ids = {row["id"] for row in rows}
+    other_obj = {"cases": other.case, "debtors": other.debtor, "payments": other.payment}
+    assert other_obj[path.split("/")[3]].pk not in ids
+    assert ids
+
+
+def test_unauthenticated_requests_are_401_everywhere(worlds):
+    from rest_framework.test import APIClient
+
+    own, _other = worlds
+    client = APIClient()
+    for url in api_urls_with_objects():
+        path = reverse(url.name, kwargs={"pk": _object_for(url, own).pk})
+        assert _status(client, path) == 401, path
+    for path in ("/api/v1/", "/api/v1/cases/", "/api/v1/debtors/", "/api/v1/notices/"):
+        assert client.get(path).status_code == 401
