@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -165,7 +166,9 @@ class WebhookEndpointViewSet(
         serializer_class=WebhookDeliverySerializer,
     )
     def deliveries(self, request, pk=None):
-        endpoint = self.get_object()
+        # Not get_object(): this action's filters are for the deliveries, not the endpoints.
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, endpoint)
         queryset = self.filter_queryset(
             WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event")
         )
