@@ -41,6 +41,16 @@ ABOUT = (
     "retried with backoff (1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h; then failed) until the "
     "receiver answers 2xx; 410 Gone disables the endpoint. Delivery is at least once: "
     "deduplicate on `Webhook-Id`. URLs must be https and resolve to public addresses.\n\n"
+    "**Data per event.** `case.created`: `case` (id, reference, creditor_reference, state, "
+    "closed_reason, currency, debtor.id, claims[] with invoice_number, invoice_date, due_date, "
+    "principal) and `balance` (principal, interest, costs, total, credit). "
+    "`case.state_changed`: `case`, `from_state`, `to_state`, `reason` (the timeline code of "
+    "the step, e.g. `case.reminder_sent`). `payment.received`: `payment` (id, amount, "
+    "currency, received_on, method, payer_reference, allocations[] of component, "
+    "invoice_number, amount), `case` and `balance` after it. `notice.sent`: `notice` (id, "
+    "kind, sequence, dated, deadline, channel, status) and `case`. `import.finished`: "
+    "`import` (id, status, counts). `webhook.test` (test-fire only): `endpoint`, `message`. "
+    'Amounts are decimal strings (`"1250.00"`), dates ISO; no CPR numbers are sent.\n\n'
     "**Signature.** " + (signing.__doc__ or "")
 )
 

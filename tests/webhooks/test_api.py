@@ -236,3 +236,11 @@ def test_in_the_browser_members_read_and_admins_change(client, tenant_a, receive
     client.force_login(admin_user)
     made = client.post(f"{BASE}/endpoints/", payload, content_type="application/json")
     assert made.status_code == 201, made.json()
+
+
+def test_the_openapi_schema_documents_webhooks_and_their_signature(client):
+    schema = client.get("/api/schema/").content.decode()
+    for path in ("/api/v1/webhooks/endpoints/", "/api/v1/webhooks/deliveries/{id}/replay/"):
+        assert path in schema
+    assert "Webhook-Signature" in schema
+    assert "integrations.webhooks.signing import verify" in schema
