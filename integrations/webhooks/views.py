@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -19,7 +20,7 @@ from creditors.selectors import membership_for, user_is_agency_staff
 from integrations.api.authentication import ApiClient
 from integrations.api.scoping import ScopedGenericViewSet, request_creditor_id
 
-from . import services, signing
+from . import schema, services, signing  # noqa: F401 (schema registers an extension)
 from .filters import WebhookDeliveryFilter, WebhookEndpointFilter
 from .models import EventType, WebhookDelivery, WebhookEndpoint
 from .serializers import (
@@ -40,6 +41,16 @@ ABOUT = (
     "retried with backoff (1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h; then failed) until the "
     "receiver answers 2xx; 410 Gone disables the endpoint. Delivery is at least once: "
     "deduplicate on `Webhook-Id`. URLs must be https and resolve to public addresses.\n\n"
+    "**Data per event.** `case.created`: `case` (id, reference, creditor_reference, state, "
+    "closed_reason, currency, debtor.id, claims[] with invoice_number, invoice_date, due_date, "
+    "principal) and `balance` (principal, interest, costs, total, credit). "
+    "`case.state_changed`: `case`, `from_state`, `to_state`, `reason` (the timeline code of "
+    "the step, e.g. `case.reminder_sent`). `payment.received`: `payment` (id, amount, "
+    "currency, received_on, method, payer_reference, allocations[] of component, "
+    "invoice_number, amount), `case` and `balance` after it. `notice.sent`: `notice` (id, "
+    "kind, sequence, dated, deadline, channel, status) and `case`. `import.finished`: "
+    "`import` (id, status, counts). `webhook.test` (test-fire only): `endpoint`, `message`. "
+    'Amounts are decimal strings (`"1250.00"`), dates ISO; no CPR numbers are sent.\n\n'
     "**Signature.** " + (signing.__doc__ or "")
 )
 
@@ -165,7 +176,9 @@ class WebhookEndpointViewSet(
         serializer_class=WebhookDeliverySerializer,
     )
     def deliveries(self, request, pk=None):
-        endpoint = self.get_object()
+        # Not get_object(): this action's filters are for the deliveries, not the endpoints.
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, endpoint)
         queryset = self.filter_queryset(
             WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +35,8 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     event: threading.Event = field(default_factory=threading.Event)
+    delay: float = 0.0  # seconds to wait before answering
+    arrived: threading.Event = field(default_factory=threading.Event)  # set on receipt
 
     def answer(self, *statuses: int) -> None:
         self.statuses.extend(statuses)
@@ -42,8 +45,6 @@ class Receiver:
         return [r for r in self.requests if r.headers.get("Webhook-Event") == event_type]
 
     def wait(self, count: int = 1, timeout: float = 30) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while len(self.requests) < count and time.monotonic() < deadline:
             self.event.wait(0.1)
@@ -60,7 +61,10 @@ def receiver():
             body = self.rfile.read(length)
             recv: Receiver = state["receiver"]
             recv.requests.append(Received(self.path, dict(self.headers.items()), body))
+            recv.arrived.set()
             status = recv.statuses.pop(0) if recv.statuses else 200
+            if recv.delay:
+                time.sleep(recv.delay)
             reply = json.dumps({"ok": status < 300, "n": len(recv.requests)}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
