@@ -9,7 +9,6 @@ process and shared by every letter: they are the costly part of a render after t
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,9 +20,6 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .context import notice_context
 from .models import Notice, NoticeKind
-
-# WeasyPrint logs every layout step at INFO: one line per step and letter is noise in a worker.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PDF = "application/pdf"
 LETTER_CSS = Path(settings.BASE_DIR) / "templates" / "notices" / "letter.css"

@@ -1,0 +1,204 @@
+"""Benchmark: letters per second through the whole pipeline against raw WeasyPrint.
+
+    .venv/bin/python bench/letters.py [--letters 200] [--db inkasso_bench_letters]
+
+Uses its own database (dropped and created again on every run) and its own media folder.
+Makes one creditor with bank details and ``--letters`` cases of two invoices each, with a
+collection-warning notice per case (the longest letter before collection: invoices, fees,
+interest, the § 10 consequences, the payment section and QR code).
+
+1. Raw: the HTML of every letter is built first (not timed); then the same HTML goes through
+   ``notices.rendering.html_to_pdf`` (WeasyPrint with the shared stylesheet), in this process.
+2. Pipeline: a real Celery worker (one process, solo pool, its own queue) gets one
+   ``notices.render_notice`` task per notice: load the notice in the creditor's scope, build
+   the context from the ledger and the rules engine, render the template, lay out the PDF,
+   store it with its SHA-256 and mark the notice rendered. Timed from queueing the first task
+   to the last result.
+
+Raw is measured before and after the pipeline and averaged (the machine is shared). Both
+sides are warmed up with one letter first (fonts, stylesheet, worker start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scheduler import SERVER, cvr, recreate_database  # noqa: E402
+
+
+def setup_django(db_name: str, media: Path, queue: str) -> None:
+    os.environ["DATABASE_URL"] = f"{SERVER}/{db_name}"
+    os.environ["MEDIA_ROOT"] = str(media)
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_notices(count: int) -> tuple[int, list[int]]:
+    """One creditor, ``count`` + 1 cases (one to warm up), each with a warning notice."""
+    from django.utils import timezone
+
+    from cases.rules import get_profile, warning_deadline_date
+    from cases.services import ClaimInput, case_create
+    from collections_portal.tenancy import creditor_scope
+    from creditors.models import Creditor
+    from debtors.models import Debtor
+    from notices.models import Notice, NoticeKind
+
+    creditor = Creditor.objects.create(
+        name="Bench Kreditor A/S",
+        cvr=cvr(1),
+        address_line="Bench 1",
+        postal_code="2100",
+        city="København Ø",
+        fik_creditor_number="87654321",
+        bank_reg_number="1234",
+        bank_account_number="0001234567",
+        iban="DK5000400440116243",
+        bic="NDEADKKK",
+    )
+    today = timezone.localdate()
+    due = today - timedelta(days=25)
+    deadline = warning_deadline_date(get_profile("DK", today), today)
+    ids = []
+    with creditor_scope(creditor):
+        for n in range(count + 1):
+            debtor = Debtor.objects.create(
+                creditor=creditor,
+                kind="person",
+                name=f"Skyldner {n}",
+                address_line=f"Vejen {n}",
+                postal_code="8000",
+                city="Aarhus C",
+            )
+            case = case_create(
+                creditor=creditor,
+                debtor=debtor,
+                claims=[
+                    ClaimInput(f"B-{n}-1", due - timedelta(days=14), due, "1000.00"),
+                    ClaimInput(f"B-{n}-2", due - timedelta(days=10), due, "2500.50"),
+                ],
+            )
+            notice = Notice.objects.create(
+                creditor=creditor,
+                case=case,
+                kind=NoticeKind.WARNING,
+                dated=today,
+                deadline=deadline,
+            )
+            ids.append(notice.pk)
+    return creditor.pk, ids
+
+
+def html_of(creditor_id: int, ids: list[int]) -> list[str]:
+    from collections_portal.tenancy import creditor_scope
+    from notices.models import Notice
+    from notices.rendering import renderer_for
+
+    with creditor_scope(creditor_id):
+        notices = Notice.objects.filter(pk__in=ids).select_related("case__creditor", "case__debtor")
+        return [renderer_for(n).html(n) for n in notices.order_by("pk")]
+
+
+def raw(htmls: list[str]) -> float:
+    from notices.rendering import html_to_pdf
+
+    started = time.perf_counter()
+    for html in htmls:
+        html_to_pdf(html)
+    return time.perf_counter() - started
+
+
+def start_worker(db_name: str, media: Path, queue: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{db_name}",
+        "MEDIA_ROOT": str(media),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "collections_portal", "worker", "--pool=solo",
+         "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING",
+         "-Q", queue, "-n", f"{queue}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def pipeline(creditor_id: int, ids: list[int], queue: str) -> float:
+    from notices.tasks import render_notice
+
+    started = time.perf_counter()
+    results = [
+        render_notice.apply_async((pk,), {"creditor_id": creditor_id}, queue=queue) for pk in ids
+    ]
+    for result in results:
+        result.get(timeout=300)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=200)
+    parser.add_argument("--db", default="inkasso_bench_letters")
+    args = parser.parse_args()
+
+    queue = f"bench-letters-{uuid.uuid4().hex[:8]}"
+    media = Path(tempfile.mkdtemp(prefix="bench-letters-"))
+    recreate_database(args.db)
+    setup_django(args.db, media, queue)
+    from collections_portal.celery import app
+    from collections_portal.tenancy import creditor_scope
+    from notices.models import Notice, NoticeStatus
+
+    print(f"making {args.letters} cases with a warning notice in {args.db} ...", flush=True)
+    creditor_id, ids = make_notices(args.letters)
+    warm, ids = ids[0], ids[1:]
+    htmls = html_of(creditor_id, ids)
+    raw([htmls[0]])  # warm up: fonts, stylesheet
+
+    worker = start_worker(args.db, media, queue)
+    try:
+        pipeline(creditor_id, [warm], queue)  # waits for the worker to start, warms it up
+        raw_before = raw(htmls)
+        piped = pipeline(creditor_id, ids, queue)
+        raw_after = raw(htmls)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    with creditor_scope(creditor_id):
+        rendered = Notice.objects.filter(pk__in=ids, status=NoticeStatus.RENDERED).count()
+    shutil.rmtree(media, ignore_errors=True)
+
+    raw_seconds = (raw_before + raw_after) / 2
+    n = len(ids)
+    print(f"letters                {n:>8}  (rendered and stored: {rendered})")
+    print(f"raw WeasyPrint         {raw_seconds:>8.2f} s  {n / raw_seconds:>7.1f} letters/s"
+          f"  (before {raw_before:.2f} s, after {raw_after:.2f} s)")  # fmt: skip
+    print(f"pipeline (task+store)  {piped:>8.2f} s  {n / piped:>7.1f} letters/s")
+    print(f"ratio pipeline / raw   {piped / raw_seconds:>8.3f}  "
+          f"(overhead {100 * (piped / raw_seconds - 1):+.1f}%, target at most +15%)")  # fmt: skip
+    print(f"measured on            {date.today().isoformat()}")
+
+
+if __name__ == "__main__":
+    main()
