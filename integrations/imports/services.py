@@ -293,7 +293,7 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     if not invoices:
         return result
 
-    debtor_ids = debtor_bulk_ids(
+    debtor_ids, new_debtors = debtor_bulk_ids(
         creditor_id=creditor_id,
         debtors=[
             {
@@ -315,7 +315,7 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
             points.append((debtor_id, ContactKind.EMAIL.value, invoice.email))
         if invoice.phone:
             points.append((debtor_id, ContactKind.PHONE.value, invoice.phone))
-    contact_points_bulk_add(creditor_id=creditor_id, points=points)
+    contact_points_bulk_add(creditor_id=creditor_id, points=points, new_debtors=new_debtors)
 
     cases, keys = _cases_for(job=job, invoices=invoices, debtor_ids=debtor_ids)
     cases_bulk_create(creditor_id=creditor_id, currency=job.creditor.currency, cases=cases)
