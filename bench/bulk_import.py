@@ -149,7 +149,7 @@ IMPORT_TABLES = [
     "cases_claim",
     "cases_ledgerentry",
     "imports_importjob",
-    "imports_importedcase",
+    "imports_importchunk",
 ]
 
 

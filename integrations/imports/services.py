@@ -36,7 +36,7 @@ from creditors.models import ApiKey, Creditor
 from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 
-from .models import ImportedCase, ImportJob, ImportStatus
+from .models import ImportChunk, ImportJob, ImportStatus
 from .rows import FileError, Invoice, Rejection, Validator, read_rows
 
 logger = logging.getLogger(__name__)
@@ -320,14 +320,14 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     cases, keys = _cases_for(job=job, invoices=invoices, debtor_ids=debtor_ids)
     cases_bulk_create(creditor_id=creditor_id, currency=job.creditor.currency, cases=cases)
     new = [(case, key) for case, key in zip(cases, keys, strict=True) if case.number is not None]
-    with (
-        connection.cursor() as django_cursor,
-        django_cursor.cursor.copy(
-            "COPY imports_importedcase (creditor_id, job_id, case_id, group_key) FROM STDIN"
-        ) as copy,
-    ):
-        for case, key in new:
-            copy.write_row((creditor_id, job.pk, case.case_id, key))
+    if new:
+        ImportChunk.objects.create(
+            creditor_id=creditor_id,
+            job=job,
+            first_line=invoices[0].line,
+            case_ids=[case.case_id for case, _key in new],
+            group_keys=[key for _case, key in new] if job.group_per_debtor else [],
+        )
     result.accepted = len(invoices)
     result.cases_created = len(new)
     return result
@@ -372,11 +372,13 @@ def _cases_for(
         else:
             case.claims.append(bulk_claim(invoice))
     # A debtor's invoices in an earlier chunk of this upload: join the case made then.
-    earlier = dict(
-        ImportedCase.objects.filter(job=job, group_key__in=list(groups)).values_list(
-            "group_key", "case_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k, c FROM imports_importchunk, unnest(group_keys, case_ids) AS t(k, c)"
+            " WHERE job_id = %s AND k = ANY(%s)",
+            [job.pk, list(groups)],
         )
-    )
+        earlier = dict(cursor.fetchall())
     for key, case_id in earlier.items():
         groups[key].case_id = case_id
     return list(groups.values()), list(groups)
