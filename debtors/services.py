@@ -8,7 +8,7 @@ a debtor that the scoped queries then cannot see.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -298,22 +298,39 @@ def _violates(exc: IntegrityError, constraint: str) -> bool:
 # --- Bulk import at volume --------------------------------------------------------------------
 
 
-def debtor_bulk_ids(*, creditor_id: int, debtors: list[dict[str, str]]) -> list[int]:
+class BulkDebtors(NamedTuple):
+    """:func:`debtor_bulk_ids`' answer: one id per row, and which of them are new."""
+
+    ids: list[int]
+    created: set[int]
+
+
+_DEBTOR_COLUMNS = (
+    "id, creditor_id, created_at, kind, name, national_id, address_line, postal_code, city,"
+    " country, language"
+)
+
+
+def debtor_bulk_ids(*, creditor_id: int, debtors: list[dict[str, str]]) -> BulkDebtors:
     """The ids of debtors for an import, given as already validated ``debtor_build`` fields
     (the bulk importer validates every row first; see ``integrations.imports.rows``).
 
     The de-duplication of :func:`debtor_bulk_get_or_create` at a fixed, small number of
-    queries and no model per row: one look-up of the numbers, one ``INSERT ... SELECT FROM
-    unnest(...) ON CONFLICT DO NOTHING`` for the new debtors (ids drawn in one ``nextval``
-    call), and one read back of any a concurrent writer created first. Rows with the same
-    number get one debtor (made from the first such row), a row without a number its own.
-    Returns one id per row, in row order.
+    statements and no model per row: one look-up of the numbers, one ``nextval`` call for the
+    new debtors' ids and one ``COPY`` of them. Should a concurrent writer create one of the
+    numbers in between, the ``COPY`` fails on the unique constraint and the new debtors are
+    written again with ``INSERT ... ON CONFLICT DO NOTHING`` and the others read back. Rows with
+    the same number get one debtor (made from the first such row), a row without a number its
+    own. Returns one id per row, in row order, and the set of ids created.
     """
+    from django.db import IntegrityError as DjangoIntegrityError
     from django.db import connection
+    from django.utils import timezone
+    from psycopg import errors as pg_errors
 
     _require_scope_for(creditor_id)
     if not debtors:
-        return []
+        return BulkDebtors([], set())
     numbers = list(dict.fromkeys(d["national_id"] for d in debtors if d["national_id"]))
     found = _debtor_ids_by_number(creditor_id, numbers)
     new_rows: list[dict[str, str]] = []
@@ -329,26 +346,44 @@ def debtor_bulk_ids(*, creditor_id: int, debtors: list[dict[str, str]]) -> list[
             new_rows.append(d)
     created: dict[int, int] = {}  # place in new_rows -> id
     if new_rows:
-        with connection.cursor() as cursor:
+        now = timezone.now()
+        with connection.cursor() as django_cursor:
+            cursor = django_cursor.cursor  # psycopg's, for COPY
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence('debtors_debtor', 'id'))"
                 " FROM generate_series(1, %s)",
                 [len(new_rows)],
             )
             new_ids = [row[0] for row in cursor.fetchall()]
-            columns = ("kind", "name", "national_id", "address_line", "postal_code", "city")
-            columns += ("country", "language")
-            cursor.execute(
-                "INSERT INTO debtors_debtor (id, creditor_id, created_at, kind, name, national_id,"
-                " address_line, postal_code, city, country, language)"
-                " SELECT i, %s, now(), k, n, ni, a, p, c, co, l FROM unnest("
-                "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-                " %s::text[], %s::text[], %s::text[]) AS t(i, k, n, ni, a, p, c, co, l)"
-                " ON CONFLICT (creditor_id, national_id) WHERE NOT (national_id = '')"
-                " DO NOTHING RETURNING id",
-                [creditor_id, new_ids, *([str(d[c]) for d in new_rows] for c in columns)],
-            )
-            inserted = {row[0] for row in cursor.fetchall()}
+            records = [
+                (i, creditor_id, now, d["kind"], d["name"], d["national_id"], d["address_line"],
+                 d["postal_code"], d["city"], d["country"], d["language"])
+                for i, d in zip(new_ids, new_rows, strict=True)
+            ]  # fmt: skip
+            try:
+                with (
+                    transaction.atomic(),
+                    cursor.copy(f"COPY debtors_debtor ({_DEBTOR_COLUMNS}) FROM STDIN") as copy,
+                ):
+                    for record in records:
+                        copy.write_row(record)
+                inserted = set(new_ids)
+            except (pg_errors.UniqueViolation, DjangoIntegrityError):
+                # Another writer made some of these numbers since the look-up: skip those.
+                cursor.execute("CREATE TEMP TABLE import_debtor (LIKE debtors_debtor)")
+                try:
+                    with cursor.copy(f"COPY import_debtor ({_DEBTOR_COLUMNS}) FROM STDIN") as copy:
+                        for record in records:
+                            copy.write_row(record)
+                    cursor.execute(
+                        f"INSERT INTO debtors_debtor ({_DEBTOR_COLUMNS})"  # noqa: S608
+                        f" SELECT {_DEBTOR_COLUMNS} FROM import_debtor"
+                        " ON CONFLICT (creditor_id, national_id) WHERE NOT (national_id = '')"
+                        " DO NOTHING RETURNING id"
+                    )
+                    inserted = {row[0] for row in cursor.fetchall()}
+                finally:
+                    cursor.execute("DROP TABLE import_debtor")
         lost = []
         for position, (d, debtor_id) in enumerate(zip(new_rows, new_ids, strict=True)):
             if debtor_id in inserted:
@@ -357,40 +392,58 @@ def debtor_bulk_ids(*, creditor_id: int, debtors: list[dict[str, str]]) -> list[
                     found[d["national_id"]] = debtor_id
             else:
                 lost.append(d["national_id"])
-        if lost:  # another writer created these numbers between our look-up and our insert
+        if lost:
             found.update(_debtor_ids_by_number(creditor_id, lost))
-    return [
+    ids = [
         found[d["national_id"]] if d["national_id"] else created[new_position[index]]
         for index, d in enumerate(debtors)
     ]
+    return BulkDebtors(ids, set(created.values()))
 
 
-def contact_points_bulk_add(*, creditor_id: int, points: list[tuple[int, str, str]]) -> int:
+def contact_points_bulk_add(
+    *, creditor_id: int, points: list[tuple[int, str, str]], new_debtors: set[int] = frozenset()
+) -> None:
     """:func:`contact_point_add` with its defaults (not primary, no consent, from the
     creditor's import) for many ``(debtor_id, kind, normalised value)`` at once; a value the
-    debtor already has is left as it is. Returns how many were added."""
+    debtor already has is left as it is. Debtors in ``new_debtors`` were created in this
+    transaction and have no contact points yet: theirs are written with ``COPY``; the others'
+    with ``INSERT ... ON CONFLICT DO NOTHING``."""
     from django.db import connection
+    from django.utils import timezone
 
     _require_scope_for(creditor_id)
     points = list(dict.fromkeys(points))
-    if not points:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO debtors_contactpoint (creditor_id, debtor_id, kind, value, consent,"
-            " consent_source, source, is_primary, created_at)"
-            " SELECT %s, d, k, v, false, '', %s, false, now()"
-            " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(d, k, v)"
-            " ON CONFLICT (debtor_id, kind, value) DO NOTHING",
-            [
-                creditor_id,
-                ContactSource.CREDITOR_IMPORT.value,
-                [p[0] for p in points],
-                [p[1] for p in points],
-                [p[2] for p in points],
-            ],
-        )
-        return cursor.rowcount
+    fresh = [p for p in points if p[0] in new_debtors]
+    known = [p for p in points if p[0] not in new_debtors]
+    source = ContactSource.CREDITOR_IMPORT.value
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        if fresh:
+            now = timezone.now()
+            with cursor.copy(
+                "COPY debtors_contactpoint (creditor_id, debtor_id, kind, value, consent,"
+                " consent_source, source, is_primary, created_at) FROM STDIN"
+            ) as copy:
+                for debtor_id, kind, value in fresh:
+                    copy.write_row(
+                        (creditor_id, debtor_id, kind, value, False, "", source, False, now)
+                    )
+        if known:
+            cursor.execute(
+                "INSERT INTO debtors_contactpoint (creditor_id, debtor_id, kind, value, consent,"
+                " consent_source, source, is_primary, created_at)"
+                " SELECT %s, d, k, v, false, '', %s, false, now()"
+                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(d, k, v)"
+                " ON CONFLICT (debtor_id, kind, value) DO NOTHING",
+                [
+                    creditor_id,
+                    source,
+                    [p[0] for p in known],
+                    [p[1] for p in known],
+                    [p[2] for p in known],
+                ],
+            )
 
 
 def _debtor_ids_by_number(creditor_id: int, numbers: list[str]) -> dict[str, int]:

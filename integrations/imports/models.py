@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -102,18 +103,25 @@ class ImportRejection(TenantModel):
         return f"{self.line} {self.field}: {self.reason}"
 
 
-class ImportedCase(TenantModel):
-    """A case an import job created: the job's result list, and where a grouped import finds
-    the case a debtor's later invoices in the same upload join."""
+class ImportChunk(TenantModel):
+    """The cases one chunk of a job created: the job's result list, and where a grouped import
+    finds the case a debtor's later invoices in the same upload join.
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="imported_cases")
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
-    group_key = models.CharField(_("group"), max_length=300, blank=True)
+    One row per chunk (arrays of case ids and their group keys), not one per case: a row per
+    case would add 100,000 rows with three foreign keys and four indexes to a large upload.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    first_line = models.PositiveIntegerField(_("first line"))
+    case_ids = ArrayField(models.BigIntegerField(), default=list, verbose_name=_("cases"))
+    group_keys = ArrayField(
+        models.CharField(max_length=300), default=list, blank=True, verbose_name=_("groups")
+    )
 
     class Meta:
-        verbose_name = _("imported case")
-        verbose_name_plural = _("imported cases")
-        indexes = [models.Index(fields=["job", "group_key"], name="imported_case_job_group")]
+        verbose_name = _("import chunk")
+        verbose_name_plural = _("import chunks")
+        ordering = ["job", "first_line", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.job_id}: {self.case_id}"
+        return f"{self.job_id}: {len(self.case_ids)} cases from line {self.first_line}"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -320,11 +321,48 @@ def _text(values: dict[str, object], column: str) -> str:
     return value.strip() if isinstance(value, str) else str(value).strip()
 
 
+_DK_PHONE = re.compile(r"(?:\+45|0045)?([1-9][0-9]{7})")
+
+
+def normalise_phone_fast(value: str) -> str:
+    """``debtors.validators.normalise_phone`` with a short cut for the usual case, a Danish
+    number of 8 digits (spaces allowed, +45 or 0045 in front): phonenumbers' ``parse`` is most
+    of the cost, and for such a number it always yields country code 45 and the 8 digits, so
+    the number is built directly and phonenumbers still decides whether it is valid. Anything
+    else goes through ``normalise_phone`` itself."""
+    match = _DK_PHONE.fullmatch(value.translate(_SPACES))
+    if match is None:
+        return normalise_phone(value)
+    number = phonenumbers.PhoneNumber(country_code=45, national_number=int(match.group(1)))
+    if not phonenumbers.is_valid_number(number):
+        return normalise_phone(value)  # raises with the usual message
+    return "+45" + match.group(1)
+
+
+class _Memo:
+    """A normaliser remembered per value: a debtor's number or address repeats on each of its
+    invoices. Errors are not remembered (they are rare and re-raised as they come)."""
+
+    def __init__(self, function) -> None:
+        self.function = function
+        self.known: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        result = self.known.get(value)
+        if result is None:
+            result = self.known[value] = self.function(value)
+        return result
+
+
 class Validator:
     """Validates rows for one creditor. Build once per job; call :meth:`validate` per row."""
 
     def __init__(self, *, currency: str) -> None:
         self.currency = currency
+        self.cpr = _Memo(normalise_cpr)
+        self.cvr = _Memo(normalise_cvr)
+        self.email = _Memo(normalise_email)
+        self.phone = _Memo(normalise_phone_fast)
 
     def validate(self, line: int, values: dict[str, object]) -> Invoice | list[Rejection]:
         if "__width__" in values:
@@ -394,9 +432,9 @@ class Validator:
         if national_id and kind in _KINDS:
             try:
                 if kind == DebtorKind.PERSON:
-                    national_id = normalise_cpr(national_id)
+                    national_id = self.cpr(national_id)
                 else:
-                    national_id = normalise_cvr(national_id)
+                    national_id = self.cvr(national_id)
             except ValidationError as exc:
                 errors.append(("debtor_national_id", exc.code or "invalid", exc.messages[0]))
         if len(country) > 2 or not _COUNTRY.fullmatch(country):
@@ -417,12 +455,12 @@ class Validator:
             )
         if email:
             try:
-                email = normalise_email(email)
+                email = self.email(email)
             except ValidationError as exc:
                 errors.append(("debtor_email", "invalid_email", exc.messages[0]))
         if phone:
             try:
-                phone = normalise_phone(phone)
+                phone = self.phone(phone)
             except ValidationError as exc:
                 errors.append(("debtor_phone", exc.code or "invalid_phone", exc.messages[0]))
 

@@ -57,6 +57,7 @@ class ImportRejectionSerializer(serializers.ModelSerializer):
 
 
 class ImportedCaseSerializer(serializers.Serializer):
-    case_number = serializers.IntegerField(source="case.number")
-    payment_id = serializers.CharField(source="case.payment_id")
-    state = serializers.CharField(source="case.state")
+    case_number = serializers.IntegerField(source="number")
+    payment_id = serializers.CharField()
+    state = serializers.CharField()
+    creditor_reference = serializers.CharField()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
@@ -35,7 +36,7 @@ from creditors.models import ApiKey, Creditor
 from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 
-from .models import ImportedCase, ImportJob, ImportStatus
+from .models import ImportChunk, ImportJob, ImportStatus
 from .rows import FileError, Invoice, Rejection, Validator, read_rows
 
 logger = logging.getLogger(__name__)
@@ -129,23 +130,35 @@ def _process(*, job_id: int, chunk_rows: int) -> ImportJob:
     job.refresh_from_db()
     validator = Validator(currency=job.creditor.currency)
     seen: dict[str, int] = {}  # invoice number -> line, for duplicates within the file
-    for start in range(job.rows_done, len(rows), chunk_rows):
-        chunk = rows[start : start + chunk_rows]
-        with transaction.atomic():
-            done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
-            if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock prevents it
-                raise RuntimeError(f"import job {job.pk} moved under us")
-            result = _import_chunk(job=job, rows=chunk, validator=validator, seen=seen)
-            rejected_lines = {r.line for r in result.rejections}
-            duplicates = {r.line for r in result.rejections if r.code == "duplicate"}
-            _save_rejections(job=job, rejections=result.rejections)
-            ImportJob.objects.filter(pk=job.pk).update(
-                rows_done=F("rows_done") + len(chunk),
-                rows_accepted=F("rows_accepted") + result.accepted,
-                rows_rejected=F("rows_rejected") + len(rejected_lines),
-                rows_duplicate=F("rows_duplicate") + len(duplicates),
-                cases_created=F("cases_created") + result.cases_created,
-            )
+    starts = list(range(job.rows_done, len(rows), chunk_rows))
+    # Validation is Python; writing is mostly PostgreSQL's work, waited for with the GIL
+    # released. So one thread validates the next chunk while this one writes the current.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as ahead:
+        checked = [ahead.submit(_validate, rows[s : s + chunk_rows], validator) for s in starts[:1]]
+        for index, start in enumerate(starts):
+            if index + 1 < len(starts):
+                following = starts[index + 1]
+                checked.append(
+                    ahead.submit(_validate, rows[following : following + chunk_rows], validator)
+                )
+            invoices, rejections = checked[index].result()
+            checked[index] = None  # type: ignore[call-overload] - let the chunk go
+            size = min(chunk_rows, len(rows) - start)
+            with transaction.atomic():
+                done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
+                if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
+                    raise RuntimeError(f"import job {job.pk} moved under us")
+                result = _file_chunk(job=job, invoices=invoices, rejections=rejections, seen=seen)
+                rejected_lines = {r.line for r in result.rejections}
+                duplicates = {r.line for r in result.rejections if r.code == "duplicate"}
+                _save_rejections(job=job, rejections=result.rejections)
+                ImportJob.objects.filter(pk=job.pk).update(
+                    rows_done=F("rows_done") + size,
+                    rows_accepted=F("rows_accepted") + result.accepted,
+                    rows_rejected=F("rows_rejected") + len(rejected_lines),
+                    rows_duplicate=F("rows_duplicate") + len(duplicates),
+                    cases_created=F("cases_created") + result.cases_created,
+                )
     return import_job_finish(job_id=job.pk)
 
 
@@ -184,33 +197,46 @@ def import_job_fail(*, job_id: int, error: str) -> ImportJob:
 # --- One chunk --------------------------------------------------------------------------
 
 
-def _import_chunk(
-    *, job: ImportJob, rows: list, validator: Validator, seen: dict[str, int]
-) -> ChunkResult:
-    result = ChunkResult()
+def _validate(rows: list, validator: Validator) -> tuple[list[Invoice], list[Rejection]]:
+    """Each row checked on its own (no database): the valid invoices and the rejections."""
     invoices: list[Invoice] = []
+    rejections: list[Rejection] = []
     for line, values in rows:
         checked = validator.validate(line, values)
         if isinstance(checked, list):
-            result.rejections.extend(checked)
-            continue
-        first = seen.get(checked.invoice_number)
+            rejections.extend(checked)
+        else:
+            invoices.append(checked)
+    return invoices, rejections
+
+
+def _file_chunk(
+    *,
+    job: ImportJob,
+    invoices: list[Invoice],
+    rejections: list[Rejection],
+    seen: dict[str, int],
+) -> ChunkResult:
+    result = ChunkResult(rejections=list(rejections))
+    fresh: list[Invoice] = []
+    for invoice in invoices:
+        first = seen.get(invoice.invoice_number)
         if first is not None:
             result.rejections.append(
                 Rejection(
-                    line,
+                    invoice.line,
                     "invoice_number",
                     "duplicate",
                     _("Invoice %(number)s is in this file twice (first on line %(line)s).")
-                    % {"number": checked.invoice_number, "line": first},
-                    checked.invoice_number,
+                    % {"number": invoice.invoice_number, "line": first},
+                    invoice.invoice_number,
                 )
             )
             continue
-        seen[checked.invoice_number] = line
-        invoices.append(checked)
-    if invoices:
-        result += _write_with_fallback(job=job, invoices=invoices)
+        seen[invoice.invoice_number] = invoice.line
+        fresh.append(invoice)
+    if fresh:
+        result += _write_with_fallback(job=job, invoices=fresh)
     return result
 
 
@@ -267,7 +293,7 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     if not invoices:
         return result
 
-    debtor_ids = debtor_bulk_ids(
+    debtor_ids, new_debtors = debtor_bulk_ids(
         creditor_id=creditor_id,
         debtors=[
             {
@@ -289,19 +315,19 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
             points.append((debtor_id, ContactKind.EMAIL.value, invoice.email))
         if invoice.phone:
             points.append((debtor_id, ContactKind.PHONE.value, invoice.phone))
-    contact_points_bulk_add(creditor_id=creditor_id, points=points)
+    contact_points_bulk_add(creditor_id=creditor_id, points=points, new_debtors=new_debtors)
 
     cases, keys = _cases_for(job=job, invoices=invoices, debtor_ids=debtor_ids)
     cases_bulk_create(creditor_id=creditor_id, currency=job.creditor.currency, cases=cases)
     new = [(case, key) for case, key in zip(cases, keys, strict=True) if case.number is not None]
-    with (
-        connection.cursor() as django_cursor,
-        django_cursor.cursor.copy(
-            "COPY imports_importedcase (creditor_id, job_id, case_id, group_key) FROM STDIN"
-        ) as copy,
-    ):
-        for case, key in new:
-            copy.write_row((creditor_id, job.pk, case.case_id, key))
+    if new:
+        ImportChunk.objects.create(
+            creditor_id=creditor_id,
+            job=job,
+            first_line=invoices[0].line,
+            case_ids=[case.case_id for case, _key in new],
+            group_keys=[key for _case, key in new] if job.group_per_debtor else [],
+        )
     result.accepted = len(invoices)
     result.cases_created = len(new)
     return result
@@ -346,11 +372,13 @@ def _cases_for(
         else:
             case.claims.append(bulk_claim(invoice))
     # A debtor's invoices in an earlier chunk of this upload: join the case made then.
-    earlier = dict(
-        ImportedCase.objects.filter(job=job, group_key__in=list(groups)).values_list(
-            "group_key", "case_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k, c FROM imports_importchunk, unnest(group_keys, case_ids) AS t(k, c)"
+            " WHERE job_id = %s AND k = ANY(%s)",
+            [job.pk, list(groups)],
         )
-    )
+        earlier = dict(cursor.fetchall())
     for key, case_id in earlier.items():
         groups[key].case_id = case_id
     return list(groups.values()), list(groups)

@@ -8,7 +8,7 @@ import pytest
 from cases.models import Case, Claim, LedgerEntry
 from collections_portal.tenancy import creditor_scope
 from debtors.models import ContactPoint, Debtor
-from integrations.imports.models import ImportedCase, ImportStatus
+from integrations.imports.models import ImportChunk, ImportStatus
 
 from .helpers import api_client, danish, invoice_rows, run_job, to_csv, to_json, upload
 
@@ -34,7 +34,7 @@ def test_a_json_upload_answers_202_at_once_and_the_job_files_every_invoice(tenan
         assert LedgerEntry.objects.filter(claim__in=claims, kind="principal").count() == 120
         cases = Case.objects.filter(claims__in=claims)
         assert all(c.next_action_at is not None and c.state == "new" for c in cases)
-        assert ImportedCase.objects.filter(job=job).count() == 120
+        assert sum(len(c.case_ids) for c in ImportChunk.objects.filter(job=job)) == 120
         # Contact points came along, normalised.
         assert ContactPoint.objects.filter(value="debtor5@example.dk").exists()
         assert ContactPoint.objects.filter(value="+4520100005").exists()

@@ -1,0 +1,214 @@
+"""Reading and validating rows: the spellings accepted, and the same verdicts as the models."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.models import Claim
+from cases.services.money import to_money
+from creditors.models import Creditor
+from debtors.services import debtor_build
+from debtors.validators import normalise_phone
+from integrations.imports.rows import (
+    FileError,
+    Validator,
+    normalise_phone_fast,
+    parse_amount,
+    parse_date,
+    read_rows,
+)
+from tests.factories import valid_cpr, valid_cvr
+
+from .helpers import invoice_rows
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("1234.50", "1234.50"),
+        ("1.234,50", "1234.50"),
+        ("1234,5", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("1 234,50", "1234.50"),
+        ("1.234.567,89", "1234567.89"),
+        ("17", "17.00"),
+        (Decimal("9.99"), "9.99"),
+        (12, "12.00"),
+    ],
+)
+def test_amounts_in_danish_and_english_notation(text, amount):
+    assert parse_amount(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["12,345", "1.234", "0", "-5", "abc", "1,2,3", "1e5", "NaN"])
+def test_amounts_refused_as_to_money_refuses_them(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+def test_a_float_is_never_an_amount():
+    with pytest.raises(ValueError):
+        parse_amount(12.5)
+
+
+@pytest.mark.parametrize("text", ["2026-03-31", "31-03-2026", "31.03.2026", "1.3.2026"])
+def test_dates_iso_and_danish(text):
+    assert parse_date(text) in (date(2026, 3, 31), date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("text", ["31-02-2026", "2026/03/31", "03-31-2026x", ""])
+def test_bad_dates(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+def test_csv_lines_count_the_header_and_multi_line_values():
+    data = b'\xef\xbb\xbfdebtor_name;debtor_address;debtor_postal_code;debtor_city;' \
+        b'invoice_number;invoice_date;due_date;amount\n' \
+        b'A;"Vej 1\nbaghuset";8000;Aarhus;F1;01-01-2026;15-01-2026;10,00\n' \
+        b'\n' \
+        b'B;Vej 2;8000;Aarhus;F2;01-01-2026;15-01-2026;10,00;extra\n'  # fmt: skip
+    rows = read_rows(data, "csv")
+    assert [line for line, _values in rows] == [2, 5]
+    assert rows[0][1]["debtor_address"] == "Vej 1\nbaghuset"
+    assert "__width__" in rows[1][1]
+
+
+def test_a_csv_without_the_required_columns_is_a_file_error():
+    with pytest.raises(FileError, match="invoice_number"):
+        read_rows(b"debtor_name,amount\nx,1\n", "csv")
+
+
+def test_json_numbers_stay_exact():
+    rows = read_rows(b'[{"amount": 0.1}, {"debtor": {"name": "N"}}]', "json")
+    assert rows[0][1]["amount"] == Decimal("0.1")
+    assert rows[1][1]["debtor_name"] == "N"
+
+
+def test_a_row_too_short_or_not_an_object_is_named():
+    v = Validator(currency="DKK")
+    (width,) = v.validate(3, {"__width__": (2, 8)})
+    assert (width.line, width.code) == (3, "columns")
+    (obj,) = v.validate(4, {"__not_object__": True})
+    assert obj.line == 4
+
+
+# --- The importer's verdicts are the models' ----------------------------------------------
+
+DEBTOR_CASES = [
+    {},
+    {"debtor_national_id": "010190-1234"},
+    {"debtor_national_id": " 0101901234 "},
+    {"debtor_national_id": "3213901234"},
+    {"debtor_national_id": "01019012"},
+    {"debtor_national_id": "01019O1234"},
+    {"debtor_national_id": valid_cvr(5)},
+    {"debtor_national_id": "12345678"},
+    {"debtor_kind": "company", "debtor_national_id": valid_cpr(5)},
+    {"debtor_postal_code": "800"},
+    {"debtor_postal_code": "DK-8000"},
+    {"debtor_country": "SE", "debtor_postal_code": "123 45"},
+    {"debtor_country": "sweden"},
+    {"debtor_country": "D1"},
+    {"debtor_name": "  "},
+    {"debtor_name": "x" * 201},
+    {"debtor_city": ""},
+    {"debtor_address": "y" * 200},
+    {"debtor_language": "en"},
+    {"debtor_language": "de"},
+    {"debtor_national_id": "0101901234" + "0" * 11},
+]
+
+
+@pytest.mark.parametrize("change", DEBTOR_CASES)
+def test_the_debtor_verdict_is_debtor_builds(change):
+    row = {**invoice_rows(1)[0], **change}
+    verdict = Validator(currency="DKK").validate(2, row)
+    mine = (
+        set()
+        if not isinstance(verdict, list)
+        else {r.field.removeprefix("debtor_") for r in verdict}
+    )
+    kind = change.get("debtor_kind") or (
+        "company" if len(row["debtor_national_id"].strip().replace("-", "")) == 8 else "person"
+    )
+    try:
+        debtor = debtor_build(
+            creditor=Creditor(pk=1),
+            kind=kind,
+            name=row["debtor_name"],
+            national_id=row["debtor_national_id"],
+            address_line=row["debtor_address"],
+            postal_code=row["debtor_postal_code"],
+            city=row["debtor_city"],
+            country=row.get("debtor_country", "DK"),
+            language=row.get("debtor_language", "da"),
+        )
+        theirs = set()
+    except ValidationError as exc:
+        theirs = set(exc.message_dict)
+        debtor = None
+    renamed = {"address_line": "address", "national_id": "national_id"}
+    assert mine == {renamed.get(f, f) for f in theirs}
+    if debtor is not None:
+        assert verdict.national_id == debtor.national_id
+        assert verdict.country == debtor.country
+
+
+CLAIM_CASES = [
+    {},
+    {"amount": "0,001"},
+    {"amount": "99999999999999"},
+    {"amount": "0.01"},
+    {"due_date": "2025-12-31", "invoice_date": "2026-01-01"},
+    {"invoice_number": " F-1 "},
+    {"invoice_number": "x" * 101},
+    {"description": "d" * 301},
+]
+
+
+@pytest.mark.parametrize("change", CLAIM_CASES)
+def test_the_claim_verdict_is_the_claims(change):
+    row = {**invoice_rows(1)[0], **change}
+    verdict = Validator(currency="DKK").validate(2, row)
+    mine = set() if not isinstance(verdict, list) else {r.field for r in verdict}
+    try:
+        claim = Claim(
+            invoice_number=row["invoice_number"].strip(),
+            description=row["description"],
+            invoice_date=parse_date(row["invoice_date"]),
+            due_date=parse_date(row["due_date"]),
+            principal=to_money(parse_amount_or_raw(row["amount"]), field="principal"),
+        )
+        claim.full_clean(
+            exclude=["case", "creditor"], validate_unique=False, validate_constraints=False
+        )
+        theirs = set()
+    except ValidationError as exc:
+        theirs = set(exc.message_dict)
+    renamed = {"principal": "amount"}
+    assert mine == {renamed.get(f, f) for f in theirs}
+
+
+def parse_amount_or_raw(text: str):
+    try:
+        return parse_amount(text)
+    except ValueError:
+        return "invalid" if "," not in text else text.replace(",", ".")
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["20 12 34 56", "+45 20123456", "004520123456", "20000000", "80 10 20 30", "11223344",
+     "+46 70 123 45 67", "2012345", "12 34 56 78", "+4533221100", "90 12 34 56"],
+)  # fmt: skip
+def test_the_phone_short_cut_agrees_with_normalise_phone(number):
+    def verdict(function):
+        try:
+            return function(number)
+        except ValidationError as exc:
+            return ("error", exc.messages[0])
+
+    assert verdict(normalise_phone_fast) == verdict(normalise_phone)
