@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "notices.models.NoticeKind",
         "NoticeStatusEnum": "notices.models.NoticeStatus",
         "DebtorKindEnum": "debtors.models.DebtorKind",
+        "WebhookDeliveryStatusEnum": "integrations.webhooks.models.DeliveryStatus",
     },
 }
 
@@ -330,4 +331,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools report every rendering step at INFO: only their warnings count.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

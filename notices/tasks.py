@@ -36,12 +36,14 @@ def queue_render(*, notice_id: int, creditor_id: int) -> None:
 
 
 def after_render(notice: Notice) -> None:
-    """The end of a successful render: the one place to chain delivery from.
+    """The end of a successful render: the one place delivery is chained from.
 
-    For now it only logs; the delivery work hooks in here
-    (``notices.delivery.tasks.deliver_notice``).
+    The delivery task is queued on commit; it chooses the channels by the creditor's policy.
     """
+    from notices.delivery.tasks import queue_delivery
+
     logger.info("notice %s ready for delivery (sha256 %s)", notice.pk, notice.pdf_sha256)
+    queue_delivery(notice=notice)
 
 
 @shared_task(

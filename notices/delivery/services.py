@@ -54,6 +54,7 @@ from integrations.gateways import (
     TransientGatewayError,
     gateway_for,
 )
+from integrations.webhooks.events import emit_notice_sent
 from notices.models import Notice, NoticeStatus
 
 from .models import (
@@ -440,7 +441,8 @@ def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
             "channels": [d.channel for d in deliveries],
         },
     )
-    # Webhooks: transaction.on_commit(lambda: <emit>("notice.sent", notice)) goes here.
+    # Webhooks: recorded in this transaction, sent on commit.
+    emit_notice_sent(notice, channel=",".join(d.channel for d in deliveries))
 
 
 def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
