@@ -318,7 +318,12 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     contact_points_bulk_add(creditor_id=creditor_id, points=points, new_debtors=new_debtors)
 
     cases, keys = _cases_for(job=job, invoices=invoices, debtor_ids=debtor_ids)
-    cases_bulk_create(creditor_id=creditor_id, currency=job.creditor.currency, cases=cases)
+    cases_bulk_create(
+        creditor_id=creditor_id,
+        currency=job.creditor.currency,
+        cases=cases,
+        created_by_id=job.created_by_id,
+    )
     new = [(case, key) for case, key in zip(cases, keys, strict=True) if case.number is not None]
     if new:
         ImportChunk.objects.create(
