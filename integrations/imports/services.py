@@ -145,6 +145,10 @@ def _process(*, job_id: int, chunk_rows: int) -> ImportJob:
             checked[index] = None  # type: ignore[call-overload] - let the chunk go
             size = min(chunk_rows, len(rows) - start)
             with transaction.atomic():
+                # Foreign keys are checked as each statement ends, not at commit: an error is
+                # then raised inside the savepoint of the rows at fault, and only they fail.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
                 if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
                     raise RuntimeError(f"import job {job.pk} moved under us")
