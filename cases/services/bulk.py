@@ -61,10 +61,13 @@ def principal_explanation(invoice_number: str, invoice_date: date, due_date: dat
     )
 
 
-def cases_bulk_create(*, creditor_id: int, currency: str, cases: list[BulkCase]) -> list[int]:
+def cases_bulk_create(
+    *, creditor_id: int, currency: str, cases: list[BulkCase], created_by_id: int | None = None
+) -> list[int]:
     """File ``cases`` (and add claims to the existing ones given by ``case_id``) in a fixed
-    number of statements, and return each case's id in order. ``created_by`` stays empty, as
-    ``case_create`` leaves it for the system and API clients.
+    number of statements, and return each case's id in order. ``created_by_id`` is the person
+    who uploaded (``case_create``'s ``user``), recorded on the ledger entries; None for the
+    system and API clients, as ``case_create`` records them.
 
     Statements: one ``SELECT ... FOR UPDATE`` of the existing cases joined (as ``claim_add``
     locks them), one ``nextval`` batch for case ids and numbers, one for claim ids, and three
@@ -154,6 +157,7 @@ def cases_bulk_create(*, creditor_id: int, currency: str, cases: list[BulkCase])
                             creditor_id,
                             case.case_id,
                             claim_id,
+                            created_by_id,
                             EntryKind.PRINCIPAL.value,
                             Component.PRINCIPAL.value,
                             claim.principal,
@@ -169,8 +173,8 @@ def cases_bulk_create(*, creditor_id: int, currency: str, cases: list[BulkCase])
                         )
                     )
         with cursor.copy(
-            "COPY cases_ledgerentry (creditor_id, case_id, claim_id, kind, component, amount,"
-            " posted_on, rule, profile, explanation) FROM STDIN"
+            "COPY cases_ledgerentry (creditor_id, case_id, claim_id, created_by_id, kind,"
+            " component, amount, posted_on, rule, profile, explanation) FROM STDIN"
         ) as copy:
             for row in ledger_rows:
                 copy.write_row(row)

@@ -145,6 +145,10 @@ def _process(*, job_id: int, chunk_rows: int) -> ImportJob:
             checked[index] = None  # type: ignore[call-overload] - let the chunk go
             size = min(chunk_rows, len(rows) - start)
             with transaction.atomic():
+                # Foreign keys are checked as each statement ends, not at commit: an error is
+                # then raised inside the savepoint of the rows at fault, and only they fail.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
                 if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
                     raise RuntimeError(f"import job {job.pk} moved under us")
@@ -318,7 +322,12 @@ def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     contact_points_bulk_add(creditor_id=creditor_id, points=points, new_debtors=new_debtors)
 
     cases, keys = _cases_for(job=job, invoices=invoices, debtor_ids=debtor_ids)
-    cases_bulk_create(creditor_id=creditor_id, currency=job.creditor.currency, cases=cases)
+    cases_bulk_create(
+        creditor_id=creditor_id,
+        currency=job.creditor.currency,
+        cases=cases,
+        created_by_id=job.created_by_id,
+    )
     new = [(case, key) for case, key in zip(cases, keys, strict=True) if case.number is not None]
     if new:
         ImportChunk.objects.create(

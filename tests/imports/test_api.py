@@ -234,3 +234,28 @@ def test_json_that_does_not_parse_fails_the_job_with_the_reason(tenant_a):
                   tenant_a.creditor)  # fmt: skip
     assert job.status == ImportStatus.FAILED
     assert "not valid JSON" in job.error
+
+
+def test_agency_staff_see_import_jobs_in_the_admin(client, tenant_a):
+    from tests.factories import UserFactory
+
+    job = run_job(upload(api_client(tenant_a.creditor), to_json(invoice_rows(3)),
+                         "application/json"), tenant_a.creditor)  # fmt: skip
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/imports/importjob/")
+    assert page.status_code == 200
+    assert str(job.public_id) in page.content.decode()
+    assert client.get(f"/admin/imports/importjob/{job.pk}/change/").status_code == 200
+
+
+def test_a_creditor_user_may_upload_in_the_browser_session_and_is_recorded(client, tenant_a):
+    client.force_login(tenant_a.user)
+    response = client.generic(
+        "POST", "/api/v1/imports/", to_json(invoice_rows(2)), content_type="application/json"
+    )
+    job = run_job(response, tenant_a.creditor)
+    assert job.created_by == tenant_a.user
+    assert job.api_key is None
+    with creditor_scope(tenant_a.creditor):
+        entry = LedgerEntry.objects.get(claim__invoice_number="F-000001")
+    assert entry.created_by == tenant_a.user  # as case_create(user=...) records it

@@ -61,3 +61,22 @@ def test_a_job_that_dies_mid_way_resumes_where_it_stopped(tenant_a, monkeypatch)
         assert (job.status, job.rows_done, job.rows_accepted) == (ImportStatus.FINISHED, 50, 50)
         assert (job.rows_rejected, job.cases_created) == (0, 50)
         assert Claim.objects.filter(invoice_number__startswith="F-").count() == 50
+
+
+def test_a_foreign_key_failure_is_caught_in_the_chunk_not_at_commit(tenant_a):
+    # The claim of one invoice points at a case that does not exist: a foreign-key error,
+    # which PostgreSQL would otherwise raise only at commit, for the whole chunk.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_orphan_claim() RETURNS trigger AS $$ BEGIN"
+            " IF NEW.invoice_number = 'F-000007' THEN NEW.case_id := -1; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql;"
+            " CREATE TRIGGER test_orphan_claim BEFORE INSERT ON cases_claim"
+            " FOR EACH ROW EXECUTE FUNCTION test_orphan_claim();"
+        )
+    client = api_client(tenant_a.creditor)
+    job = run_job(upload(client, to_json(invoice_rows(20)), "application/json"),
+                  tenant_a.creditor, chunk_rows=20)  # fmt: skip
+    assert (job.rows_accepted, job.rows_rejected) == (19, 1)
+    (rejection,) = client.get(f"/api/v1/imports/{job.public_id}/rejections/").json()["results"]
+    assert (rejection["line"], rejection["code"]) == (8, "database")

@@ -13,7 +13,9 @@ from debtors.services import debtor_build
 from debtors.validators import normalise_phone
 from integrations.imports.rows import (
     FileError,
+    NotAnObject,
     Validator,
+    WrongWidth,
     normalise_phone_fast,
     parse_amount,
     parse_date,
@@ -72,8 +74,8 @@ def test_csv_lines_count_the_header_and_multi_line_values():
         b'B;Vej 2;8000;Aarhus;F2;01-01-2026;15-01-2026;10,00;extra\n'  # fmt: skip
     rows = read_rows(data, "csv")
     assert [line for line, _values in rows] == [2, 5]
-    assert rows[0][1]["debtor_address"] == "Vej 1\nbaghuset"
-    assert "__width__" in rows[1][1]
+    assert rows[0][1].get("debtor_address") == "Vej 1\nbaghuset"
+    assert rows[1][1] == WrongWidth(9, 8)
 
 
 def test_a_csv_without_the_required_columns_is_a_file_error():
@@ -89,9 +91,9 @@ def test_json_numbers_stay_exact():
 
 def test_a_row_too_short_or_not_an_object_is_named():
     v = Validator(currency="DKK")
-    (width,) = v.validate(3, {"__width__": (2, 8)})
+    (width,) = v.validate(3, WrongWidth(2, 8))
     assert (width.line, width.code) == (3, "columns")
-    (obj,) = v.validate(4, {"__not_object__": True})
+    (obj,) = v.validate(4, NotAnObject())
     assert obj.line == 4
 
 
