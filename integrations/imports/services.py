@@ -176,6 +176,7 @@ def import_job_finish(*, job_id: int) -> ImportJob:
         job.status = ImportStatus.FINISHED
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
+        _emit_finished(job)
     logger.info(
         "import job %s finished: %s rows, %s accepted, %s rejected, %s cases",
         job.public_id,
@@ -195,7 +196,36 @@ def import_job_fail(*, job_id: int, error: str) -> ImportJob:
         job.error = error
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+        _emit_finished(job)
     return job
+
+
+def _emit_finished(job: ImportJob) -> None:
+    """The ``import.finished`` webhook, finished or failed: recorded in the caller's
+    transaction, sent once it commits."""
+    from django.urls import reverse
+
+    from integrations.webhooks.events import emit_import_finished
+
+    emit_import_finished(
+        creditor_id=job.creditor_id,
+        data=lambda: {
+            "import": {
+                "id": str(job.public_id),
+                "status": job.status,
+                "rows": job.rows_total,
+                "accepted": job.rows_accepted,
+                "rejected": job.rows_rejected,
+                "duplicates": job.rows_duplicate,
+                "cases_created": job.cases_created,
+                "error": job.error or None,
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+                "rejections_url": reverse(
+                    "import-rejections-csv", kwargs={"public_id": job.public_id}
+                ),
+            }
+        },
+    )
 
 
 # --- One chunk --------------------------------------------------------------------------

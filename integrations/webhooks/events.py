@@ -14,6 +14,8 @@ from .models import EventType, WebhookEvent
 from .services import webhook_event_emit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cases.models import Case, Payment
     from notices.models import Notice
 
@@ -54,7 +56,9 @@ def emit_notice_sent(notice: Notice, *, channel: str = "") -> WebhookEvent | Non
     )
 
 
-def emit_import_finished(*, creditor_id: int, data: dict[str, Any]) -> WebhookEvent | None:
+def emit_import_finished(
+    *, creditor_id: int, data: dict[str, Any] | Callable[[], dict[str, Any]]
+) -> WebhookEvent | None:
     """For the bulk import, when a job has finished: ``data`` as documented in the report
     (``{"import": {"id", "status", "rows", "accepted", "rejected", ...}}``)."""
     return webhook_event_emit(creditor_id=creditor_id, event=EventType.IMPORT_FINISHED, data=data)

@@ -25,6 +25,8 @@ from cases.services.lifecycle import dispute_open
 from collections_portal import tenancy
 from collections_portal.tenancy import creditor_scope
 from integrations.api import scoping
+from integrations.imports.services import import_job_create
+from integrations.webhooks.services import webhook_endpoint_create, webhook_endpoint_test
 from tests.cases.helpers import claim, file_case
 
 from .conftest import key_client
@@ -41,6 +43,9 @@ class World:
     payment: object
     notice: object
     document: object
+    import_job: object
+    webhook_endpoint: object
+    webhook_delivery: object
 
 
 def make_world(creditor, tag: str) -> World:
@@ -58,7 +63,13 @@ def make_world(creditor, tag: str) -> World:
         pdf = weasyprint.HTML(string=f"<p>Notice {tag}</p>").write_pdf()
         notice.pdf.save("n.pdf", ContentFile(pdf))
         document = case_document_add(case=case, file=ContentFile(b"copy", name="copy.txt"))
-    return World(case.debtor, case, payment, notice, document)
+        upload = ContentFile(b"[]", name="invoices.json")
+        import_job = import_job_create(creditor=creditor, upload=upload, fmt="json")
+        endpoint, _secret = webhook_endpoint_create(
+            creditor_id=creditor.pk, url="http://127.0.0.1:9/inkasso", events=["case.created"]
+        )
+        delivery = webhook_endpoint_test(endpoint=endpoint)
+    return World(case.debtor, case, payment, notice, document, import_job, endpoint, delivery)
 
 
 # Route name prefix (the router's basename) -> the object its ``pk`` names.
@@ -68,8 +79,15 @@ OBJECTS: dict[str, Callable[[World], object]] = {
     "api-payment": lambda w: w.payment,
     "api-notice": lambda w: w.notice,
     "api-document": lambda w: w.document,
+    "import": lambda w: w.import_job,
+    "webhook-endpoint": lambda w: w.webhook_endpoint,
+    "webhook-delivery": lambda w: w.webhook_delivery,
 }
-KNOWN_KWARGS = {"pk"}
+# URL keyword -> how to read it off the object it names.
+KNOWN_KWARGS: dict[str, Callable[[object], object]] = {
+    "pk": lambda obj: obj.pk,
+    "public_id": lambda obj: obj.public_id,
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,11 @@ def _object_for(url: ApiUrl, world: World):
     return OBJECTS[prefix](world)
 
 
+def _path(url: ApiUrl, world: World) -> str:
+    obj = _object_for(url, world)
+    return reverse(url.name, kwargs={k: KNOWN_KWARGS[k](obj) for k in url.kwargs})
+
+
 def _status(client, path: str) -> int:
     status = client.get(path).status_code
     if status == 405:  # a POST-only action
@@ -118,7 +141,7 @@ def _status(client, path: str) -> int:
 def find_leaks(client, other: World) -> list[str]:
     leaks = []
     for url in api_urls_with_objects():
-        path = reverse(url.name, kwargs={"pk": _object_for(url, other).pk})
+        path = _path(url, other)
         status = _status(client, path)
         if status != 404:
             leaks.append(f"{path} answered {status}")
@@ -128,6 +151,7 @@ def find_leaks(client, other: World) -> list[str]:
 @pytest.fixture
 def worlds(tenant_a, tenant_b, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True  # the endpoints are never called here
     return make_world(tenant_a.creditor, "A"), make_world(tenant_b.creditor, "B")
 
 
@@ -155,7 +179,7 @@ def test_own_objects_are_reachable(tenant_a, worlds):
     own, _other = worlds
     client = key_client(tenant_a.creditor)
     for url in api_urls_with_objects():
-        path = reverse(url.name, kwargs={"pk": _object_for(url, own).pk})
+        path = _path(url, own)
         # 400/415: an action found the case, then refused the empty input.
         assert _status(client, path) in (200, 400, 415), path
 
@@ -170,7 +194,7 @@ def test_every_object_url_is_404_for_another_creditors_user(client, tenant_a, wo
     client.force_login(tenant_a.user)
     leaks = []
     for url in api_urls_with_objects():
-        path = reverse(url.name, kwargs={"pk": _object_for(url, other).pk})
+        path = _path(url, other)
         status = client.get(path).status_code
         if status == 405:
             status = client.post(path, {}, content_type="application/json").status_code
@@ -205,7 +229,7 @@ def test_unauthenticated_requests_are_401_everywhere(worlds):
     own, _other = worlds
     client = APIClient()
     for url in api_urls_with_objects():
-        path = reverse(url.name, kwargs={"pk": _object_for(url, own).pk})
+        path = _path(url, own)
         assert _status(client, path) == 401, path
     for path in ("/api/v1/", "/api/v1/cases/", "/api/v1/debtors/", "/api/v1/notices/"):
         assert client.get(path).status_code == 401
