@@ -36,6 +36,19 @@ class CreditorAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Policy",
+            {
+                "fields": [
+                    "policy_reminders",
+                    "policy_first_reminder_days",
+                    "policy_reminder_interval_days",
+                    "policy_collection_days",
+                    "policy_monitoring_recheck_days",
+                    "policy_group_invoices_per_debtor",
+                ]
+            },
+        ),
     ]
 
 
