@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from cases.models import Case, CaseDocument, CaseState, Claim, Payment, PaymentMethod
 from debtors.models import Debtor, DebtorKind
@@ -22,6 +26,28 @@ class IdFilter(django_filters.NumberFilter):
         if value is not None and not 1 <= value <= MAX_ID:
             return qs.none()
         return super().filter(qs, value)
+
+
+class _UtcIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError as exc:
+                message = _("The date and time are out of range.")
+                raise forms.ValidationError(message, "invalid") from exc
+        return value
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date and time, compared in UTC.
+
+    Python accepts offsets PostgreSQL refuses (beyond ±15:59, such as -19:09), which would be a
+    database error; in UTC every valid value is one PostgreSQL takes.
+    """
+
+    field_class = _UtcIsoDateTimeField
 
 
 class DebtorFilter(django_filters.FilterSet):

@@ -2,6 +2,8 @@
 
 import django_filters
 
+from integrations.api.filters import UtcIsoDateTimeFilter
+
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
@@ -10,8 +12,8 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     event_type = django_filters.CharFilter(field_name="event__type")
     event_id = django_filters.UUIDFilter(field_name="event_id")
     endpoint = django_filters.NumberFilter(field_name="endpoint_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = WebhookDelivery

@@ -87,7 +87,7 @@ def test_notices_are_listed_and_a_pending_one_has_no_pdf_yet(api_a, tenant_a):
     assert response.status_code == 404
     error = response.json()["error"]
     assert error["code"] == "not_rendered"
-    assert "not been rendered yet" in error["message"]
+    assert "ikke dannet endnu" in error["message"]
 
 
 def test_a_rendered_notice_downloads_as_pdf(api_a, tenant_a, settings, tmp_path):

@@ -52,7 +52,7 @@ def test_an_agency_admin_sets_a_creditors_channel_policy(admin_client, tenant_a)
 
     refused = admin_client.post(url, {**data, "kind": NoticeKind.REMINDER, "channels": "fax"})
     assert refused.status_code == 200
-    assert "Unknown channel" in refused.content.decode()  # shown on the channels field
+    assert "Ukendt kanal" in refused.content.decode()  # shown on the channels field
 
 
 def test_the_admin_action_closes_a_batch_and_queues_its_composition(

@@ -37,7 +37,12 @@ def test_a_policy_reads_routes_and_fallbacks():
 
 @pytest.mark.parametrize(
     ("text", "says"),
-    [("email > fax", "'fax'"), ("email > email", "twice"), ("print + ", "Empty"), ("", "Empty")],
+    [
+        ("email > fax", "'fax'"),
+        ("email > email", "to gange"),
+        ("print + ", "Tom kanal"),
+        ("", "Tom kanal"),
+    ],
 )
 def test_a_bad_policy_is_refused_naming_the_problem(text, says):
     with pytest.raises(ValidationError) as refused:

@@ -144,7 +144,7 @@ def test_an_invoice_twice_in_one_file_is_filed_once(tenant_a):
         "invoice_number",
         "duplicate",
     )
-    assert "first on line 2" in rejection["reason"]
+    assert "første gang i linje 2" in rejection["reason"]
 
 
 def test_grouping_by_policy_makes_one_case_per_debtor(tenant_a):
@@ -215,9 +215,9 @@ def test_without_credentials_it_is_401(tenant_a):
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "says"),
     [
-        (b"", "text/csv", 400, "empty"),
+        (b"", "text/csv", 400, "tom"),
         (b"name;amount\nx;1\n", "text/csv", 400, "invoice_number"),
-        (b"hello", "application/json", 400, "not JSON"),
+        (b"hello", "application/json", 400, "ikke JSON"),
         (b"<xml/>", "application/xml", 415, "JSON"),
     ],
 )
@@ -233,7 +233,7 @@ def test_json_that_does_not_parse_fails_the_job_with_the_reason(tenant_a):
     job = run_job(upload(api_client(tenant_a.creditor), b'[{"a": 1', "application/json"),
                   tenant_a.creditor)  # fmt: skip
     assert job.status == ImportStatus.FAILED
-    assert "not valid JSON" in job.error
+    assert "ikke gyldig JSON" in job.error
 
 
 def test_agency_staff_see_import_jobs_in_the_admin(client, tenant_a):

@@ -14,6 +14,7 @@ import pytest
 from collections_portal.tenancy import creditor_scope
 from integrations.webhooks.models import DeliveryStatus, WebhookDelivery
 from integrations.webhooks.services import webhook_delivery_send, webhook_endpoint_create
+from tests.delivery.conftest import media, smtp  # noqa: F401 - fixtures for test_wiring
 
 
 @dataclass

@@ -183,7 +183,7 @@ def test_replay_to_a_disabled_endpoint_is_refused(api_a, receiver, allow_private
     api_a.patch(f"{BASE}/endpoints/{created['id']}/", {"is_active": False}, format="json")
     response = api_a.post(f"{BASE}/deliveries/{delivery.pk}/replay/")
     assert response.status_code == 409
-    assert "disabled" in response.json()["error"]["message"]
+    assert "deaktiveret" in response.json()["error"]["message"]
 
 
 def test_another_creditors_key_gets_404_on_every_webhook_object(

@@ -344,5 +344,5 @@ def test_a_disabled_endpoint_gets_no_queued_delivery(tenant_a, endpoint, receive
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
     [delivery] = send_pending(tenant_a.creditor)
     assert delivery.status == DeliveryStatus.FAILED
-    assert "disabled" in delivery.last_error
+    assert "deaktiveret" in delivery.last_error
     assert receiver.requests == []

@@ -34,7 +34,7 @@ from .conftest import send_pending
         ("https://[fd00::1]/hook", "fd00::1"),
         ("https://[::ffff:127.0.0.1]/hook", "::ffff:127.0.0.1"),
         ("https://[::ffff:a9fe:a9fe]/hook", "::ffff:a9fe:a9fe"),
-        ("https://localhost/hook", "localhost resolves to"),
+        ("https://localhost/hook", "localhost peger på"),
     ],
 )
 def test_private_and_loopback_hosts_are_refused(url, why, deny_private):

@@ -12,7 +12,6 @@ import pytest
 from collections_portal.tenancy import creditor_scope
 from integrations.webhooks.services import webhook_endpoint_create
 from notices.models import NoticeStatus
-from tests.delivery.conftest import media, smtp  # noqa: F401 - fixtures used by name
 from tests.delivery.helpers import deliver, email_address
 from tests.delivery.pdfs import case_owing, rendered_notice
 from tests.imports.helpers import api_client, invoice_rows, run_job, to_json, upload
@@ -35,7 +34,7 @@ def test_a_sent_notice_is_reported_with_its_channel(
     receiver,
     allow_private,
     media,
-    smtp,  # noqa: F811
+    smtp,
 ):
     subscribe(tenant_a.creditor, receiver, "notice.sent")
     case = case_owing(tenant_a.creditor, name="Jens Hansen")
