@@ -224,12 +224,20 @@ def case_figures(case: Case, *, on: date) -> Figures:
     )
     by_line: dict[str, Decimal] = defaultdict(lambda: ZERO)
     outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    components: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
         key = row["reverses__kind"] if row["kind"] == EntryKind.REVERSAL else row["kind"]
         by_line[key] += row["total"]
+        components[row["component"]] += row["total"]
         if row["component"] == Component.PRINCIPAL and row["claim_id"] is not None:
             outstanding[row["claim_id"]] += row["total"]
-    balance = selectors.case_balance(case, on=on)
+    # The same sums as selectors.case_balance(case, on=on), from the rows already read.
+    balance = selectors.Balance(
+        principal=components[Component.PRINCIPAL],
+        interest=components[Component.INTEREST],
+        costs=components[Component.COSTS],
+        credit=-components[Component.CREDIT],
+    )
     accruals = selectors.interest_accruals(case=case, up_to=on)
     accrued = sum((a.figure.amount for a in accruals), ZERO)
     if accrued:

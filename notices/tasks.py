@@ -51,6 +51,7 @@ def after_render(notice: Notice) -> None:
     base=CreditorTask,
     name="notices.render_notice",
     acks_late=True,
+    ignore_result=True,  # the outcome is the notice row itself; nobody waits for a result
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=5,
     retry_backoff_max=600,
@@ -59,13 +60,14 @@ def after_render(notice: Notice) -> None:
 )
 def render_notice(self, notice_id: int, *, creditor_id: int) -> dict | None:
     """Render one notice to its stored PDF (in the creditor's scope, via ``CreditorTask``)."""
-    notice = Notice.objects.filter(pk=notice_id).first()
-    if notice is None:
+    # The service locks and loads the notice itself (one query fewer than loading it here).
+    notice = Notice(pk=notice_id, creditor_id=creditor_id)
+    try:
+        notice = notice_render(notice=notice)
+    except Notice.DoesNotExist:
         logger.warning("notice %s of creditor %s not found: nothing to render", notice_id,
                        creditor_id)  # fmt: skip
         return None
-    try:
-        notice = notice_render(notice=notice)
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:

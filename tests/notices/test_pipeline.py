@@ -131,3 +131,40 @@ def test_an_agent_previews_a_letter_through_a_worker(to_worker, client, tenant_a
     # A kind with nothing to say on this case goes back to the case page with a message.
     response = client.get(url, {"kind": "receipt", "language": "da"})
     assert response.status_code == 302
+
+
+def test_a_letter_that_cannot_be_rendered_is_marked_failed_on_the_timeline(tenant_a):
+    """A receipt on a case without a payment fails the same way every time: no retry, the
+    notice is marked failed and the case's timeline says why."""
+    from cases.models import CaseEvent
+    from notices.tasks import render_notice
+
+    with time_machine.travel(date(2025, 3, 20)):
+        case = file_case(tenant_a.creditor, claim("R-1", "500.00", date(2025, 3, 1)))
+    with creditor_scope(tenant_a.creditor):
+        notice = Notice.objects.create(
+            creditor=tenant_a.creditor, case=case, kind=NoticeKind.RECEIPT, dated=date(2025, 3, 20)
+        )
+    result = render_notice.apply((notice.pk,), {"creditor_id": tenant_a.creditor.pk})
+    assert result.failed()
+    with creditor_scope(tenant_a.creditor):
+        notice.refresh_from_db()
+        assert notice.status == NoticeStatus.FAILED and not notice.pdf
+        event = CaseEvent.objects.get(case=case, code="notice.render_failed")
+    assert "no payment to acknowledge" in event.message
+
+
+def test_pending_notices_left_behind_are_queued_again(tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notices.tasks import requeue_pending_notices
+
+    with creditor_scope(tenant_a.creditor):
+        notice = Notice.objects.create(
+            creditor=tenant_a.creditor, case=tenant_a.case, kind=NoticeKind.CLOSED,
+            dated=date(2025, 3, 20),
+        )  # fmt: skip
+        Notice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert requeue_pending_notices.apply().get() == {"queued": 1}
