@@ -173,7 +173,7 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="bench-letters-"))
     recreate_database(args.db)
     setup_django(args.db, media, queue)
-    from collections_portal.celery import app
+    from collections_portal.celery import queue_discard
     from collections_portal.tenancy import creditor_scope
     from notices.models import Notice, NoticeStatus
 
@@ -194,8 +194,7 @@ def main() -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        queue_discard(queue)
     with creditor_scope(creditor_id):
         rendered = Notice.objects.filter(pk__in=ids, status=NoticeStatus.RENDERED).count()
     shutil.rmtree(media, ignore_errors=True)

@@ -7,8 +7,9 @@ PostgreSQL COPY, then times ``cases.scheduler.advance_due_cases(batch_size=500)`
 
 Every case is new with one claim due 20 days ago; the due ones have ``next_action_at`` a day
 ago, the rest 30 days ahead, so the scheduler sends each due case its first reminder (a fee,
-a notice record, a timeline event). No PDF is rendered: rendering is queued after commit and
-is a no-op until the letters issue lands.
+a notice record, a timeline event). The step queues each notice's render after commit; the
+bench sends those tasks to a queue of its own that no worker reads and deletes it at the end,
+so the figures are the scheduler's alone and the development queue gets nothing.
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ def recreate_database(db_name: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
+BENCH_QUEUE = f"bench-scheduler-{os.getpid()}"
+
+
 def setup_django(db_name: str) -> None:
     os.environ["DATABASE_URL"] = f"{SERVER}/{db_name}"
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = BENCH_QUEUE
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_portal.settings")
     import django
 
@@ -182,7 +187,12 @@ def main() -> None:
     load_seconds = load(cases=args.cases, due=args.due)
     print(f"loaded in {load_seconds:.1f} s", flush=True)
 
-    advanced, failed, seconds, queries = run_scheduler()
+    try:
+        advanced, failed, seconds, queries = run_scheduler()
+    finally:
+        from collections_portal.celery import queue_discard
+
+        queue_discard(BENCH_QUEUE)
     per_case = queries / advanced if advanced else 0
     print(f"total cases      {args.cases:>10,}")
     print(f"due cases        {args.due:>10,}")

@@ -28,3 +28,15 @@ class CreditorTask(Task):
             raise TypeError(f"{self.name} must be called with creditor_id=<int>")
         with creditor_scope(creditor_id):
             return super().__call__(*args, **kwargs)
+
+
+def queue_discard(name: str) -> int:
+    """Drop a throwaway queue (a test run's, a benchmark's) and the messages left in it.
+
+    kombu's ``queue_delete`` on Redis leaves the messages of a queue no worker declared, so the
+    queue is purged first. Returns how many messages were dropped.
+    """
+    with app.connection_for_write() as conn:
+        dropped = conn.default_channel.queue_purge(name) or 0
+        conn.default_channel.queue_delete(name)
+    return dropped

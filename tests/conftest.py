@@ -89,6 +89,9 @@ def worker(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        from collections_portal.celery import queue_discard
+
+        queue_discard(queue)  # what the worker left, so Redis keeps nothing of the test
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -97,7 +100,7 @@ def _celery_queue_of_this_run():
     step) go to a queue of this test run, deleted at its end: never to the development queue,
     where a worker would later find ids of a test database. Subprocesses inherit it through
     the environment; the ``worker`` fixture gives its worker a queue of its own."""
-    from collections_portal.celery import app
+    from collections_portal.celery import app, queue_discard
 
     queue = f"test-run-{uuid.uuid4().hex[:12]}"
     previous = app.conf.task_default_queue
@@ -106,7 +109,6 @@ def _celery_queue_of_this_run():
     yield queue
     app.conf.task_default_queue = previous
     try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        queue_discard(queue)
     except Exception as exc:  # the broker gone at the end of a run must not fail the run
         print(f"could not delete the test queue {queue}: {exc}")
