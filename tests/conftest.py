@@ -65,13 +65,13 @@ def _fast_password_hashing(settings):
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def worker(transactional_db):
-    """A worker process on a queue of its own, connected to this test's database."""
+def start_celery_worker(extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """A real worker process on a queue of its own, connected to this test's database."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     db = connection.settings_dict
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
@@ -81,17 +81,30 @@ def worker(transactional_db):
          "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    try:
-        yield queue
-    finally:
+    return queue, process
+
+
+def stop_celery_worker(queue: str, process: subprocess.Popen) -> None:
+    """Stop the worker (if a test has not killed it) and drop what its queue still holds."""
+    from collections_portal.celery import queue_discard
+
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        from collections_portal.celery import queue_discard
+    queue_discard(queue)  # so Redis keeps nothing of the test
 
-        queue_discard(queue)  # what the worker left, so Redis keeps nothing of the test
+
+@pytest.fixture
+def worker(transactional_db):
+    """A worker process on a queue of its own, connected to this test's database."""
+    queue, process = start_celery_worker()
+    try:
+        yield queue
+    finally:
+        stop_celery_worker(queue, process)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,6 +6,3 @@ class ImportsConfig(AppConfig):
     name = "integrations.imports"
     label = "imports"
     verbose_name = _("Bulk imports")
-
-    def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the API key's OpenAPI scheme

@@ -20,7 +20,7 @@ from creditors.selectors import membership_for, user_is_agency_staff
 from integrations.api.authentication import ApiClient
 from integrations.api.scoping import ScopedGenericViewSet, request_creditor_id
 
-from . import schema, services, signing  # noqa: F401 (schema registers an extension)
+from . import services, signing
 from .filters import WebhookDeliveryFilter, WebhookEndpointFilter
 from .models import EventType, WebhookDelivery, WebhookEndpoint
 from .serializers import (

@@ -1,14 +1,10 @@
 """Fixtures for delivery tests: storage in a temporary folder, the local peers, and workers."""
 
-import os
 import subprocess
-import sys
-import uuid
 
 import pytest
-from django.db import connection
 
-from tests.conftest import ROOT
+from tests.conftest import start_celery_worker, stop_celery_worker
 
 from .servers import RunningSmsGateway, RunningSmtp
 
@@ -70,33 +66,13 @@ def gateway_env(settings) -> dict[str, str]:
 def start_worker(transactional_db, settings):
     """Start real worker processes (as tests/conftest.py's ``worker``) with the test's
     gateway settings; returns (queue, process) so a test can kill one mid-delivery."""
-    processes = []
-    db = connection.settings_dict
+    started = []
 
     def start() -> tuple[str, subprocess.Popen]:
-        queue = f"test-{uuid.uuid4().hex[:12]}"
-        env = {
-            **os.environ,
-            **gateway_env(settings),
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-            ),
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "collections_portal", "worker",
-             "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        processes.append(process)
+        queue, process = start_celery_worker(gateway_env(settings))
+        started.append((queue, process))
         return queue, process
 
     yield start
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    for queue, process in started:
+        stop_celery_worker(queue, process)
