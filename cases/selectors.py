@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from .models import Case, Claim, Component, EntryKind, LedgerEntry, LimitationEvent, ReferenceRate
@@ -177,39 +177,91 @@ class InterestAccrual:
     figure: Figure
 
 
-def principal_changes(claim: Claim) -> list[tuple[date, Decimal]]:
-    """The claim's principal balance over time: (date from which it applies, balance)."""
-    rows = (
-        LedgerEntry.objects.filter(claim=claim, component=Component.PRINCIPAL)
-        .values("posted_on")
-        .annotate(total=Sum("amount"))
-        .order_by("posted_on")
-    )
-    changes, running = [], ZERO
-    for row in rows:
-        running += row["total"]
-        changes.append((row["posted_on"], running))
+@dataclass(frozen=True)
+class EntryRow:
+    """A ledger entry as the sums and the interest accrual read it."""
+
+    pk: int
+    kind: str
+    reverses_id: int | None
+    claim_id: int | None
+    component: str
+    amount: Decimal
+    posted_on: date
+    period_end: date | None
+
+
+def ledger_rows(case: Case) -> list[EntryRow]:
+    """Every ledger entry of the case in one query (a case has a handful to some dozens)."""
+    fields = ("pk", "kind", "reverses_id", "claim_id", "component", "amount", "posted_on",
+              "period_end")  # fmt: skip
+    rows = LedgerEntry.objects.filter(case=case).order_by("posted_on", "pk").values_list(*fields)
+    return [EntryRow(*row) for row in rows]
+
+
+def _principal_changes(entries: list[EntryRow]) -> dict[int, list[tuple[date, Decimal]]]:
+    """Each claim's principal balance over time, from its principal entries."""
+    per_day: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for entry in entries:
+        if entry.component == Component.PRINCIPAL and entry.claim_id is not None:
+            per_day[entry.claim_id][entry.posted_on] += entry.amount
+    changes: dict[int, list[tuple[date, Decimal]]] = {}
+    for claim_id, days in per_day.items():
+        running, changes[claim_id] = ZERO, []
+        for day in sorted(days):
+            running += days[day]
+            changes[claim_id].append((day, running))
     return changes
 
 
-def interest_accruals(*, case: Case, up_to: date) -> list[InterestAccrual]:
+def _interest_posted_until(entries: list[EntryRow]) -> dict[int, date]:
+    """Per claim, the last day of interest posted and not reversed."""
+    reversed_ids = {entry.reverses_id for entry in entries if entry.reverses_id is not None}
+    until: dict[int, date] = {}
+    for entry in entries:
+        if (
+            entry.kind == EntryKind.INTEREST
+            and entry.period_end is not None
+            and entry.pk not in reversed_ids
+            and entry.claim_id is not None
+        ):
+            until[entry.claim_id] = max(
+                entry.period_end, until.get(entry.claim_id, entry.period_end)
+            )
+    return until
+
+
+def interest_accruals(
+    *,
+    case: Case,
+    up_to: date,
+    claims: list[Claim] | None = None,
+    entries: list[EntryRow] | None = None,
+) -> list[InterestAccrual]:
     """Interest each claim has accrued and not yet had posted, through ``up_to``.
 
     Where a half-year's reference rate is missing the accrual stops the day before it.
+    ``claims`` and ``entries`` (:func:`ledger_rows`) are the case's, when the caller has read
+    them already. Nothing more is read unless some claim's interest runs (an agreed due date,
+    or a demand sent).
     """
     profile = profile_for(case, up_to)
-    rates = rate_table(case.creditor.jurisdiction)
-    posted_until = dict(
-        LedgerEntry.objects.filter(case=case, kind=EntryKind.INTEREST, reversed_by__isnull=True)
-        .values_list("claim_id")
-        .annotate(last=Max("period_end"))
-        .order_by()
-    )
-    accruals = []
-    for claim in Claim.objects.filter(case=case).order_by("due_date", "pk"):
+    if claims is None:
+        claims = list(Claim.objects.filter(case=case))
+    running = []
+    for claim in sorted(claims, key=lambda c: (c.due_date, c.pk)):
         first_day = _interest_first_day(profile, claim)
-        if first_day is None:
-            continue
+        if first_day is not None:
+            running.append((claim, first_day))
+    if not running:
+        return []
+    rates = rate_table(case.creditor.jurisdiction)
+    if entries is None:
+        entries = ledger_rows(case)
+    posted_until = _interest_posted_until(entries)
+    changes = _principal_changes(entries)
+    accruals = []
+    for claim, first_day in running:
         last = posted_until.get(claim.pk)
         start = max(first_day, last + timedelta(days=1)) if last else first_day
         end = min(up_to, rates_known_until(rates, start, up_to))
@@ -218,7 +270,7 @@ def interest_accruals(*, case: Case, up_to: date) -> list[InterestAccrual]:
         figure = interest_owed(
             profile,
             rates=rates,
-            principal_changes=principal_changes(claim),
+            principal_changes=changes.get(claim.pk, []),
             start=start,
             end=end,
             due_date=claim.due_date,

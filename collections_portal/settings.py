@@ -299,6 +299,12 @@ DIGITAL_POST_OUTBOX = env_str("DIGITAL_POST_OUTBOX", "")
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
 DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 60)
 DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 3600)
+# Rendering is CPU-bound (WeasyPrint), sending waits on providers: a deployment may give
+# delivery its own queue and workers. Empty (the default): delivery tasks go to the default
+# queue, so one worker does both.
+DELIVERY_QUEUE = env_str("DELIVERY_QUEUE", "")
+if DELIVERY_QUEUE:
+    CELERY_TASK_ROUTES = {"delivery.*": {"queue": DELIVERY_QUEUE}}
 # Open print batches are closed and composed into one print file daily at this hour.
 PRINT_BATCH_CLOSE_HOUR = env_int("PRINT_BATCH_CLOSE_HOUR", 14)
 CELERY_BEAT_SCHEDULE["close-print-batches"] = {

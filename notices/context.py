@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Sum
 
 from cases import selectors
 from cases.models import (
@@ -31,14 +30,13 @@ from cases.models import (
     EntryKind,
     Instalment,
     InstalmentPlan,
-    LedgerEntry,
     Payment,
     PlanStatus,
 )
 from cases.rules import b2b_compensation, collection_cost_cap, handover_fee, warning_deadline_date
 
 from .models import Notice, NoticeKind
-from .qr import payment_qr_svg_data_uri
+from .qr import payment_qr_svg
 
 ZERO = Decimal("0.00")
 
@@ -103,7 +101,7 @@ class PaymentDetails:
     bank_account_number: str
     iban: str
     bic: str
-    qr_uri: str
+    qr_svg: str  # inline SVG markup
     qr_payload: str
 
 
@@ -216,21 +214,19 @@ def case_figures(case: Case, *, on: date) -> Figures:
     """Invoices, the ledger's lines and the total owed on ``on`` (entries posted up to that
     day, plus interest the rules engine accrues through it)."""
     claims = list(Claim.objects.filter(case=case).order_by("due_date", "invoice_date", "pk"))
-    rows = (
-        LedgerEntry.objects.filter(case=case, posted_on__lte=on)
-        .values("kind", "reverses__kind", "claim_id", "component")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    entries = selectors.ledger_rows(case)  # every entry: interest accrual reads later ones too
+    kind_of = {entry.pk: entry.kind for entry in entries}
     by_line: dict[str, Decimal] = defaultdict(lambda: ZERO)
     outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
     components: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        key = row["reverses__kind"] if row["kind"] == EntryKind.REVERSAL else row["kind"]
-        by_line[key] += row["total"]
-        components[row["component"]] += row["total"]
-        if row["component"] == Component.PRINCIPAL and row["claim_id"] is not None:
-            outstanding[row["claim_id"]] += row["total"]
+    for entry in entries:
+        if entry.posted_on > on:
+            continue
+        key = kind_of.get(entry.reverses_id) if entry.kind == EntryKind.REVERSAL else entry.kind
+        by_line[key] += entry.amount
+        components[entry.component] += entry.amount
+        if entry.component == Component.PRINCIPAL and entry.claim_id is not None:
+            outstanding[entry.claim_id] += entry.amount
     # The same sums as selectors.case_balance(case, on=on), from the rows already read.
     balance = selectors.Balance(
         principal=components[Component.PRINCIPAL],
@@ -238,7 +234,7 @@ def case_figures(case: Case, *, on: date) -> Figures:
         costs=components[Component.COSTS],
         credit=-components[Component.CREDIT],
     )
-    accruals = selectors.interest_accruals(case=case, up_to=on)
+    accruals = selectors.interest_accruals(case=case, up_to=on, claims=claims, entries=entries)
     accrued = sum((a.figure.amount for a in accruals), ZERO)
     if accrued:
         by_line["accrued_interest"] = accrued
@@ -296,8 +292,8 @@ def payment_details(case: Case, *, amount: Decimal) -> PaymentDetails:
         "iban": creditor.iban,
         "bic": creditor.bic,
     }
-    payload, uri = payment_qr_svg_data_uri(**details)
-    return PaymentDetails(**details, qr_uri=uri, qr_payload=payload)
+    payload, svg = payment_qr_svg(**details)
+    return PaymentDetails(**details, qr_svg=svg, qr_payload=payload)
 
 
 # --- What each kind adds ----------------------------------------------------------------

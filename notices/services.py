@@ -1,9 +1,11 @@
 """Notices: rendering a notice to its stored PDF, and previews that store nothing.
 
-``notice_render`` writes a notice's PDF once: the notice row is locked, a notice that has its
-PDF is returned as it is (never rendered again, so the letter a debtor got is the letter on
-file), otherwise the renderer of its family lays it out, the bytes go to Django's storage with
-their SHA-256, and the notice is marked rendered.
+``notice_render`` writes a notice's PDF once: a notice that has its PDF is returned as it is
+(never rendered again, so the letter a debtor got is the letter on file), otherwise the
+renderer of its family lays it out, the bytes go to Django's storage with their SHA-256, and
+the notice is marked rendered by a compare-and-set on the row (``pdf`` still empty). No row
+lock is held during the layout: two workers given the same notice at once both lay it out,
+the first to store wins, and the other deletes its file and returns the stored letter.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case as DbCase
+from django.db.models import F, Value, When
 from django.utils import timezone
 
 from cases import selectors
@@ -44,19 +47,41 @@ def _locked(notice: Notice) -> Notice:
     )
 
 
-@transaction.atomic
 def notice_render(*, notice: Notice) -> Notice:
     """Render the notice to PDF and store it, once. Runs in the creditor's scope."""
-    notice = _locked(notice)
+    notice = Notice.objects.select_related("case__creditor", "case__debtor").get(pk=notice.pk)
     if notice.pdf:
         return notice  # stored already: the letter on file is never rewritten
     filename, _mimetype, data = renderer_for(notice).generate(notice)
+    return _store_once(notice, filename, data)
+
+
+def _store_once(notice: Notice, filename: str, data: bytes) -> Notice:
+    """Store the rendered bytes and mark the notice rendered, unless another render stored
+    its letter first (then this file is deleted and the stored notice returned)."""
     notice.pdf.save(filename, ContentFile(data), save=False)
-    notice.pdf_sha256 = hashlib.sha256(data).hexdigest()
-    notice.rendered_at = timezone.now()
+    sha256 = hashlib.sha256(data).hexdigest()
+    rendered_at = timezone.now()
+    stored = Notice.objects.filter(pk=notice.pk, pdf="").update(
+        pdf=notice.pdf.name,
+        pdf_sha256=sha256,
+        rendered_at=rendered_at,
+        status=DbCase(
+            When(
+                status__in=[NoticeStatus.PENDING, NoticeStatus.FAILED],
+                then=Value(NoticeStatus.RENDERED),
+            ),
+            default=F("status"),
+        ),
+    )
+    if not stored:
+        notice.pdf.storage.delete(notice.pdf.name)
+        logger.info("notice %s was stored by another render; this one is discarded", notice.pk)
+        return Notice.objects.select_related("case__creditor", "case__debtor").get(pk=notice.pk)
+    notice.pdf_sha256 = sha256
+    notice.rendered_at = rendered_at
     if notice.status in (NoticeStatus.PENDING, NoticeStatus.FAILED):
         notice.status = NoticeStatus.RENDERED
-    notice.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "status"])
     logger.info(
         "notice %s (%s %s, case %s) rendered: %d bytes, sha256 %s",
         notice.pk,

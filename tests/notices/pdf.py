@@ -31,21 +31,29 @@ def pdf_region_text(data: bytes, tmp_path: Path, *, x_mm, y_mm, w_mm, h_mm, page
     ).stdout
 
 
-def first_page_png(data: bytes, folder: Path, name: str) -> Path:
+def first_page_png(data: bytes, folder: Path, name: str, *, dpi: int = 60) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / f"{name}.pdf"
     pdf.write_bytes(data)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
          str(folder / name)],
         check=True,
     )  # fmt: skip
     return folder / f"{name}.png"
 
 
-def page_count(data: bytes) -> int:
-    from io import BytesIO
+def qr_codes(data: bytes, folder: Path) -> list[str]:
+    """The text of every QR code a scanner finds on the printed pages (200 dpi)."""
+    import zxingcpp
+    from PIL import Image
 
-    from pypdf import PdfReader
-
-    return len(PdfReader(BytesIO(data)).pages)
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = folder / "qr-scan.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "200", str(pdf), str(folder / "qr-scan")], check=True)
+    found = []
+    for png in sorted(folder.glob("qr-scan*.png")):
+        with Image.open(png) as image:
+            found += zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [code.text for code in found]

@@ -13,10 +13,11 @@ from stdnum import luhn
 from cases import selectors
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice, NoticeKind, NoticeStatus
-from notices.services import notice_render
+from notices.rendering import renderer_for
+from notices.services import _store_once, notice_render
 from notices.templatetags.letters import letterdate, money
 
-from .pdf import first_page_png, pdf_region_text, pdf_text
+from .pdf import first_page_png, pdf_region_text, pdf_text, qr_codes
 from .story import INVOICES, story_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,6 +131,24 @@ def test_the_fik_line_carries_the_payment_id_with_its_check_digit(tenant_a, tmp_
     assert creditor_number == "87654321"
 
 
+@pytest.mark.parametrize("payee", ["Nordlys El A/S", "Ærø Fjernvarme & Søn ApS"])
+def test_the_qr_code_scans_to_the_payment_details(tenant_a, tmp_path, payee):
+    """Scanned off the printed page: FIK line, payee (æøå as UTF-8), amount, payment id."""
+    tenant_a.creditor.name = payee
+    tenant_a.creditor.save(update_fields=["name"])
+    story = story_case(tenant_a.creditor)
+    with creditor_scope(tenant_a.creditor):
+        notice = notice_render(notice=story.notices[NoticeKind.WARNING])
+        total = expected_total(notice)
+    codes = qr_codes(notice.pdf.read(), tmp_path)
+    assert len(codes) == 1, codes
+    lines = codes[0].split("\n")
+    assert lines[0] == story.case.fik_line
+    assert f"PAYEE:{payee}" in lines
+    assert f"AMOUNT:DKK {total:.2f}" in lines
+    assert f"PAYMENT-ID:{story.case.payment_id}" in lines
+
+
 def test_the_window_shows_the_address_and_nothing_about_collection(tenant_a, tmp_path):
     """A C5/C65 window: about 20 mm from the left, 45 mm from the top, 90 x 45 mm."""
     story = story_case(tenant_a.creditor)
@@ -156,3 +175,20 @@ def test_rendering_again_returns_the_stored_letter(tenant_a, tmp_path):
         assert hashlib.sha256(again.pdf.read()).hexdigest() == first.pdf_sha256
     stored = list((tmp_path / "media").rglob("*.pdf"))
     assert [p.name for p in stored if "warning" in p.name] == [Path(first.pdf.name).name]
+
+
+def test_two_renders_at_once_store_one_letter(tenant_a, tmp_path):
+    """Two workers given the same notice both lay it out; the first to store wins and the
+    other's file is deleted, so the notice keeps exactly one letter on file."""
+    story = story_case(tenant_a.creditor)
+    with creditor_scope(tenant_a.creditor):
+        pending = story.notices[NoticeKind.REMINDER]
+        late = Notice.objects.select_related("case__creditor", "case__debtor").get(pk=pending.pk)
+        filename, _mimetype, data = renderer_for(late).generate(late)  # the slower worker
+        first = notice_render(notice=pending)  # the faster worker stores its letter
+        result = _store_once(late, filename, data)
+        assert result.pdf.name == first.pdf.name
+        assert result.pdf_sha256 == first.pdf_sha256
+        assert result.status == NoticeStatus.RENDERED
+    stored = [p.name for p in (tmp_path / "media").rglob("*.pdf") if "reminder" in p.name]
+    assert stored == [Path(first.pdf.name).name]
