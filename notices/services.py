@@ -39,17 +39,20 @@ __all__ = [
 ]
 
 
-def _locked(notice: Notice) -> Notice:
-    return (
-        Notice.objects.select_for_update(of=("self",))
-        .select_related("case__creditor", "case__debtor")
-        .get(pk=notice.pk)
+def _with_case(notices=None):
+    """Notices with the case, creditor and debtor a letter reads."""
+    return (notices if notices is not None else Notice.objects).select_related(
+        "case__creditor", "case__debtor"
     )
+
+
+def _locked(notice: Notice) -> Notice:
+    return _with_case(Notice.objects.select_for_update(of=("self",))).get(pk=notice.pk)
 
 
 def notice_render(*, notice: Notice) -> Notice:
     """Render the notice to PDF and store it, once. Runs in the creditor's scope."""
-    notice = Notice.objects.select_related("case__creditor", "case__debtor").get(pk=notice.pk)
+    notice = _with_case().get(pk=notice.pk)
     if notice.pdf:
         return notice  # stored already: the letter on file is never rewritten
     filename, _mimetype, data = renderer_for(notice).generate(notice)
@@ -77,7 +80,7 @@ def _store_once(notice: Notice, filename: str, data: bytes) -> Notice:
     if not stored:
         notice.pdf.storage.delete(notice.pdf.name)
         logger.info("notice %s was stored by another render; this one is discarded", notice.pk)
-        return Notice.objects.select_related("case__creditor", "case__debtor").get(pk=notice.pk)
+        return _with_case().get(pk=notice.pk)
     notice.pdf_sha256 = sha256
     notice.rendered_at = rendered_at
     if notice.status in (NoticeStatus.PENDING, NoticeStatus.FAILED):
