@@ -4,7 +4,7 @@ import gc
 import os
 
 from celery import Celery, Task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_portal.settings")
 
@@ -22,6 +22,19 @@ def freeze_startup_heap(**kwargs) -> None:
     covers the solo pool, ``worker_process_init`` each prefork child."""
     gc.collect()
     gc.freeze()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_db_connections(**kwargs) -> None:
+    """Around every task, what Django does around every request: close a connection that is
+    past ``CONN_MAX_AGE``, broken by an error or left outside autocommit, and health-check a
+    kept one before its first query. So a worker reuses its PostgreSQL connection from task
+    to task (Celery's own per-task close is off: ``CELERY_DB_REUSE_MAX``) and still never
+    runs a task on a connection the server has dropped."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 class CreditorTask(Task):

@@ -14,12 +14,13 @@ def health(token: str) -> dict:
     It echoes the caller's token, so the caller knows the answer is to its own request.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_database(), now()")
-        database, db_now = cursor.fetchone()
+        cursor.execute("SELECT current_database(), now(), pg_backend_pid()")
+        database, db_now, backend_pid = cursor.fetchone()
     return {
         "token": token,
         "worker": socket.gethostname(),
         "database": database,
         "database_time": db_now.isoformat(),
+        "database_backend_pid": backend_pid,  # which server connection the worker used
         "worker_time": timezone.now().isoformat(),
     }

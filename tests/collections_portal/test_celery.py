@@ -25,3 +25,19 @@ def test_tasks_are_acknowledged_late_and_requeued_if_the_worker_dies():
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.broker_url.startswith("redis://")
+
+
+@pytest.mark.celery_worker
+def test_a_worker_keeps_its_database_connection_and_replaces_one_the_server_dropped(worker):
+    """Tasks reuse the worker's PostgreSQL connection (no new connection per task), and a
+    connection the server has ended is replaced before the next task's first query."""
+    first = health.apply_async(args=["first"], queue=worker).get(timeout=60)
+    second = health.apply_async(args=["second"], queue=worker).get(timeout=60)
+    assert second["database_backend_pid"] == first["database_backend_pid"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first["database_backend_pid"]])
+        assert cursor.fetchone() == (True,)
+    third = health.apply_async(args=["third"], queue=worker).get(timeout=60)
+    assert third["token"] == "third"
+    assert third["database_backend_pid"] != first["database_backend_pid"]
