@@ -96,7 +96,7 @@ DK_2024 = JurisdictionProfile(
         ("b2b_compensation", "renteloven § 9 a stk. 3"),
         ("interest_start", "renteloven § 3"),
         ("interest_rate", "renteloven § 5"),
-        ("collection_costs", "BEK 601/2002, claims from 1 July 2016"),
+        ("collection_costs", "BEK 601/2002"),
         ("limitation", "forældelsesloven § 3"),
         ("limitation_ten_years", "forældelsesloven § 5"),
         ("limitation_acknowledgement", "forældelsesloven § 15"),

@@ -1,6 +1,7 @@
 """The jurisdiction profiles as data, the registry of versions, and the reference rate table."""
 
 import dataclasses
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -119,6 +120,18 @@ def test_every_danish_explanation_topic_has_a_citation():
     assert DK.cite("reminder_fee") == "renteloven § 9 b"
     assert DK.cite("b2b_compensation") == "renteloven § 9 a stk. 3"
     assert all(DK.cite(topic) for topic in topics)
+
+
+def test_danish_citations_quote_the_provision_only():
+    """Citations are printed in the letters of every language: the statute's own name and
+    section, no prose in one language (once, "claims from 1 July 2016" stood in Danish
+    letters)."""
+    provision = re.compile(
+        r"^(?:[a-zæøå]+loven § \d+(?: [a-z])?(?: stk\. \d+)?"  # renteloven § 9 b stk. 3
+        r"|BEK \d+/\d{4})$"  # BEK 601/2002
+    )
+    for topic, citation in DK.citations:
+        assert provision.match(citation), (topic, citation)
 
 
 def test_a_profile_cannot_name_an_unknown_parameter_unverified():
