@@ -26,14 +26,17 @@ def freeze_startup_heap(**kwargs) -> None:
 
 @task_prerun.connect
 @task_postrun.connect
-def close_old_db_connections(**kwargs) -> None:
+def close_old_db_connections(sender=None, **kwargs) -> None:
     """Around every task, what Django does around every request: close a connection that is
     past ``CONN_MAX_AGE``, broken by an error or left outside autocommit, and health-check a
     kept one before its first query. So a worker reuses its PostgreSQL connection from task
     to task (Celery's own per-task close is off: ``CELERY_DB_REUSE_MAX``) and still never
-    runs a task on a connection the server has dropped."""
+    runs a task on a connection the server has dropped. Not for a task run eagerly, in the
+    caller's process and maybe inside its transaction (as Celery's own handler)."""
     from django.db import close_old_connections
 
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
     close_old_connections()
 
 
