@@ -46,6 +46,7 @@ class CreditorAdmin(admin.ModelAdmin):
                     "policy_collection_days",
                     "policy_monitoring_recheck_days",
                     "policy_group_invoices_per_debtor",
+                    "policy_payment_receipts",
                 ]
             },
         ),

@@ -130,6 +130,15 @@ class Creditor(models.Model):
             "On: a debtor's invoices in one upload become one case. Off: one case per invoice."
         ),
     )
+    policy_payment_receipts = models.BooleanField(
+        _("a receipt for each payment"),
+        default=True,
+        help_text=_(
+            "On: the debtor gets a receipt with the remaining balance for each payment "
+            "registered on a case once a letter has gone out on it. A payment that settles "
+            "the case is confirmed by the closing letter instead."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

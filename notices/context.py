@@ -390,11 +390,18 @@ def _missed_context(case: Case, notice: Notice, figures: Figures) -> dict:
 
 
 def _receipt_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    payment = (
-        Payment.objects.filter(case=case, received_on__lte=notice.dated, reversed_at__isnull=True)
-        .order_by("-received_on", "-pk")
-        .first()
-    )
+    """The payment the receipt was made for; a preview (no payment of its own) shows the
+    latest payment not reversed."""
+    if notice.payment_id is not None:
+        payment = Payment.objects.get(pk=notice.payment_id, case=case)
+    else:
+        payment = (
+            Payment.objects.filter(
+                case=case, received_on__lte=notice.dated, reversed_at__isnull=True
+            )
+            .order_by("-received_on", "-pk")
+            .first()
+        )
     if payment is None:
         raise NoticeNotApplicable(f"Case {case.reference} has no payment to acknowledge.")
     return {"received": payment, "remaining": max(figures.total, ZERO)}

@@ -45,6 +45,15 @@ class Notice(TenantModel):
         _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
     )
     language = models.CharField(_("language"), max_length=5, default="da")
+    # The payment a receipt acknowledges (receipts only).
+    payment = models.ForeignKey(
+        "cases.Payment",
+        verbose_name=_("payment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
     # The rendered letter: written once by the render task, never rewritten.
     pdf = models.FileField(_("PDF"), upload_to=notice_pdf_path, blank=True, max_length=200)
     pdf_sha256 = models.CharField(_("PDF checksum (SHA-256)"), max_length=64, blank=True)
@@ -58,6 +67,11 @@ class Notice(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind", "sequence"], name="notice_unique_per_case_kind_sequence"
+            ),
+            models.UniqueConstraint(
+                fields=["payment", "kind"],
+                condition=models.Q(payment__isnull=False),
+                name="notice_one_of_a_kind_per_payment",
             ),
         ]
 

@@ -30,6 +30,7 @@ from cases.models import (
     Dispute,
     EntryKind,
     LedgerEntry,
+    Payment,
     PromiseToPay,
 )
 from cases.rules import (
@@ -86,7 +87,14 @@ def event_record(
     return event
 
 
-def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None = None) -> Notice:
+def _notice(
+    case: Case,
+    kind: NoticeKind,
+    *,
+    dated: date,
+    deadline: date | None = None,
+    payment: Payment | None = None,
+) -> Notice:
     sequence = Notice.objects.filter(case=case, kind=kind).count() + 1
     notice = Notice.objects.create(
         creditor_id=case.creditor_id,
@@ -96,6 +104,7 @@ def _notice(case: Case, kind: NoticeKind, *, dated: date, deadline: date | None 
         dated=dated,
         deadline=deadline,
         language=case.debtor.language,
+        payment=payment,
     )
     # The record is created here, in the step's transaction; the render (and after it the
     # delivery) runs in Celery once the step has committed. ``robust``: a broker that is down

@@ -12,8 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors
-from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
+from cases.models import (
+    Case,
+    CaseState,
+    Claim,
+    Component,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+)
 from integrations.webhooks.events import emit_payment_received
+from notices.models import Notice, NoticeKind
 
 from . import lifecycle, plans
 from .ledger import interest_post, ledger_post
@@ -74,8 +84,20 @@ def payment_register(
     plan = plans.active_plan(case)
     if plan is not None:
         plans.plan_match_payments(plan=plan)
-    lifecycle.case_close_if_paid(case=case, actor=user)
+    if not lifecycle.case_close_if_paid(case=case, actor=user):
+        _receipt(case=case, payment=payment)
     return payment
+
+
+def _receipt(*, case: Case, payment: Payment) -> None:
+    """Queue a receipt for the payment, by the creditor's policy, on an open case whose debtor
+    has had a letter on it already. A payment that settles the case gets the closing letter
+    instead (made by ``case_close_if_paid``), not a receipt as well."""
+    if not case.creditor.policy_payment_receipts or case.state == CaseState.CLOSED:
+        return
+    if not Notice.objects.filter(case=case).exists():
+        return  # nothing written to the debtor yet: the creditor's own statement will do
+    lifecycle._notice(case, NoticeKind.RECEIPT, dated=timezone.localdate(), payment=payment)
 
 
 def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) -> None:

@@ -264,6 +264,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "deadline",
             "status",
             "language",
+            "payment",  # a receipt's payment; null for every other kind
             "rendered_at",
             "pdf_available",
             "pdf_url",

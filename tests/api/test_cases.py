@@ -268,6 +268,25 @@ def test_a_direct_payment_to_the_creditor_reduces_the_balance(api_a, filed):
     assert api_a.get(f"/api/v1/payments/{payment['id']}/").json()["amount"] == "400.00"
 
 
+def test_a_payment_on_a_case_with_a_letter_lists_its_receipt_with_the_payment(api_a, filed):
+    from cases.services import lifecycle
+
+    with creditor_scope(filed.creditor_id):
+        lifecycle.case_send_reminder(case=filed, on=timezone.localdate())
+    payment = action(
+        api_a,
+        filed,
+        "direct-payments",
+        {"amount": "100.00", "received_on": days_ago(1).isoformat()},
+        format="json",
+    ).json()
+    notices = api_a.get("/api/v1/notices/", {"case": filed.pk}).json()["results"]
+    assert sorted((n["kind"], n["payment"] or 0) for n in notices) == [
+        ("receipt", payment["id"]),
+        ("reminder", 0),
+    ]
+
+
 def test_a_direct_payment_naming_another_cases_claim_is_400(api_a, filed, tenant_a):
     other = file_case(tenant_a.creditor, claim("F-2", "50.00", days_ago(30)))
     with creditor_scope(tenant_a.creditor):

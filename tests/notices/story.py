@@ -13,7 +13,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import time_machine
-from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, ClosedReason
@@ -76,11 +75,10 @@ def story_case(creditor, *, language: str = "da", name: str = "Karen Blixen Hans
             plan = plans.plan_propose(case=case, first_due=date(2025, 4, 15), count=3)
             plans.plan_activate(plan=plan, settlement_signed_on=date(2025, 4, 2))
         with at(date(2025, 4, 17)):
+            # The receipt is made by payment_register (the creditor's policy is on).
             payment_register(
                 case=case, amount=Decimal("200.00"), received_on=date(2025, 4, 17), method="fik"
             )
-            with transaction.atomic():
-                lifecycle._notice(case, NoticeKind.RECEIPT, dated=date(2025, 4, 17))
             plans.plan_advance(case=case, today=date(2025, 4, 17))
         with at(date(2025, 4, 18)):
             lifecycle.dispute_open(case=case, reason="Varen blev leveret i stykker")
