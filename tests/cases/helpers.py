@@ -1,10 +1,18 @@
 """Building cases through the services, as the portal and the API do."""
 
-from datetime import date
+from datetime import date, datetime, time
+
+import time_machine
+from django.utils import timezone
 
 from cases.services import ClaimInput, case_create
 from collections_portal.tenancy import creditor_scope
 from tests.factories import DebtorFactory
+
+
+def at(day: date, hour: int = 9):
+    """Travel to ``hour`` o'clock, Copenhagen time, on ``day`` (the clock stands still)."""
+    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(hour))), tick=False)
 
 
 def claim(number: str, principal: str, due: date, *, invoice: date | None = None, **kwargs):

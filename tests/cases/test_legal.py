@@ -1,12 +1,10 @@
 """The legal track: a betalingspåkrav only where RULES.md allows it, its court fee explained,
 its effect on limitation, and the udlæg that finds nothing sending the case to monitoring."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.utils import timezone
 
 from cases.models import CaseEvent, CaseState, EntryKind, LedgerEntry, LimitationEvent
 from cases.models_legal import AttachmentOutcome, LegalStep, LegalStepKind
@@ -22,17 +20,13 @@ from cases.services.legal import (
 from cases.services.lifecycle import case_hand_over, case_send_warning, dispute_open
 from collections_portal.tenancy import creditor_scope
 
-from .helpers import claim, file_case
+from .helpers import at, claim, file_case
 
 pytestmark = pytest.mark.django_db
 DUE = date(2025, 1, 10)
 WARNED = date(2025, 2, 3)
 HANDED_OVER = WARNED + timedelta(days=11)  # the day after the 10-day deadline
 FILED = date(2025, 3, 3)
-
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9, 0))), tick=False)
 
 
 def case_in_collection(creditor, principal="5000.00", **kwargs):

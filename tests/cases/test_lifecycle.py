@@ -1,12 +1,10 @@
 """Every allowed transition works through its service; every forbidden one is refused with
 a reason a person can read."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.utils import timezone
 
 from cases.models import CaseEvent, CaseState, EntryKind, LedgerEntry, PaymentMethod
 from cases.services import CaseError, payment_register, payment_reverse
@@ -14,14 +12,10 @@ from cases.services import lifecycle as lc
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice
 
-from .helpers import claim, file_case
+from .helpers import at, claim, file_case
 
 pytestmark = pytest.mark.django_db
 DUE = date(2025, 3, 3)
-
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9))), tick=False)
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 10 years; a paid plan closes the case; a missed instalment gets a reminder without a fee, and
 one more than 7 days late breaks the plan, after which no reminder carries a fee."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,16 +36,12 @@ from cases.services.plans import (
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice, NoticeKind
 
-from .helpers import claim, file_case
+from .helpers import at, claim, file_case
 
 pytestmark = pytest.mark.django_db
 FUTURE = date(2099, 1, 1)  # due in the future: no interest runs, the amounts are round
 TODAY = date(2026, 1, 5)
 DUE = date(2025, 3, 3)  # for the cases driven into collection
-
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9))), tick=False)
 
 
 def refresh(obj):

@@ -2,13 +2,11 @@
 a payment that settles the case gets the closing letter instead; the creditor can turn
 receipts off."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from cases.models import CaseState, PaymentMethod
 from cases.selectors import case_balance
@@ -19,16 +17,12 @@ from notices.models import Notice, NoticeKind
 from notices.services import notice_render
 from tests.notices.pdf import pdf_text
 
-from .helpers import claim, file_case
+from .helpers import at, claim, file_case
 
 pytestmark = pytest.mark.django_db
 DUE = date(2025, 3, 3)
 REMINDED = date(2025, 3, 10)
 PAID = date(2025, 3, 14)
-
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9))), tick=False)
 
 
 @pytest.fixture

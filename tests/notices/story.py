@@ -9,25 +9,18 @@ fee), disputes the claim and is closed as withdrawn: one notice of each of the 8
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-
-import time_machine
-from django.utils import timezone
 
 from cases.models import Case, ClosedReason
 from cases.services import lifecycle, plans
 from cases.services.payments import payment_register
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice, NoticeKind
-from tests.cases.helpers import claim, file_case
+from tests.cases.helpers import at, claim, file_case
 from tests.factories import DebtorFactory
 
 INVOICES = ("F-2025-1001", "F-2025-1002")
-
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime.combine(day, time(9))), tick=False)
 
 
 def with_bank_details(creditor) -> None:
