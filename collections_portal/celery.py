@@ -40,6 +40,20 @@ def close_old_db_connections(sender=None, **kwargs) -> None:
     close_old_connections()
 
 
+@task_prerun.connect
+@task_postrun.connect
+def reset_tenant_scope(sender=None, **kwargs) -> None:
+    """Every task in a worker starts and ends with no tenant scope, so a scope some failed
+    block left open can never reach the next task of the same process. Tasks enter their own
+    (``CreditorTask``, ``creditor_scope``, ``agency_scope``). Not for a task run eagerly: it
+    runs in the caller's context, inside the caller's scope."""
+    from collections_portal.tenancy import scope_reset
+
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    scope_reset()
+
+
 class CreditorTask(Task):
     """Base for tasks that act for one creditor: the task runs inside that creditor's scope.
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
+from django_scopes.state import state as _scope_state
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -37,6 +38,8 @@ __all__ = [
     "agency_scope",
     "creditor_scope",
     "current_creditor_ids",
+    "no_scope",
+    "scope_reset",
 ]
 
 
@@ -78,6 +81,29 @@ def agency_scope(*, reason: str) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def no_scope() -> Iterator[None]:
+    """Run the block with no tenant scope at all, whatever the caller had; restore it after.
+
+    Every request starts here (:class:`TenantScopeMiddleware`), so a scope that some code
+    failed to close can never carry over into the next request of the same thread.
+    """
+    token = _scope_state.set(None)
+    try:
+        yield
+    finally:
+        _scope_state.reset(token)
+
+
+def scope_reset() -> None:
+    """Forget any tenant scope of this thread's context (a worker's, before each task).
+
+    A scope is a context variable: in a sync worker a scope left open by a failed block would
+    otherwise apply to whatever that thread runs next.
+    """
+    _scope_state.set(None)
+
+
 def current_creditor_ids() -> list[int] | None:
     """The creditor ids the active scope allows, ``None`` for agency scope; raises without one."""
     state = get_scope()
@@ -115,11 +141,15 @@ def _no_scope() -> Iterator[None]:
 
 
 class TenantScopeMiddleware:
-    """Runs each request inside the scope of the signed-in user's current creditor."""
+    """Runs each request inside the scope of the signed-in user's current creditor.
+
+    The request starts from no scope at all (:func:`no_scope`), and both context managers
+    close however the request ends, so no scope outlives its request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with request_scope(request):
+        with no_scope(), request_scope(request):
             return self.get_response(request)

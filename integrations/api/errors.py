@@ -10,6 +10,7 @@ invoice handed over before (``DuplicateClaimError``) is 409 naming each duplicat
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -88,6 +89,23 @@ def exception_handler(exc, context):
         return Response(
             error_body(status.HTTP_409_CONFLICT, "refused", str(exc)),
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit on a request body (DATA_UPLOAD_MAX_MEMORY_SIZE): the API's error
+        # shape, not Django's HTML page.
+        return Response(
+            error_body(
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                "too_large",
+                "The request body is larger than this endpoint accepts.",
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Django refused to parse the request (too many fields, a malformed multipart body).
+        return Response(
+            error_body(status.HTTP_400_BAD_REQUEST, "bad_request", "The request is malformed."),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

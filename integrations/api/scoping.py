@@ -1,46 +1,62 @@
 """The tenant scope of an API request.
 
-Browser sessions get their scope from ``TenantScopeMiddleware`` before the view runs. An API
-key is only known once DRF has authenticated the request, inside the view, so every API view
-derives from ``ScopedAPIView`` (or uses ``ScopedViewMixin``), which enters the key's creditor
-scope right after authentication and leaves it when the response is finalised.
+Every API view derives from ``ScopedAPIView`` (or uses ``ScopedViewMixin``). An API key is
+only known once DRF has authenticated the request, inside the view, so the scope is chosen
+right after authentication, from the request itself: an API key's creditor, a creditor user's
+current creditor, or the agency for agency staff. A signed-in user who acts for no creditor
+is refused (403). Whether some scope happens to be active decides nothing.
+
+The scope is entered on a stack that ``dispatch`` owns in a ``with`` block, so it is closed
+however the request ends: a response, an ``APIException``, ``Http404``, a parse error from
+Django, or any other exception that escapes DRF.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
-from collections_portal.tenancy import ScopeError, creditor_scope, current_creditor_ids
+from collections_portal.tenancy import agency_scope, creditor_scope
+from creditors.selectors import user_is_agency_staff
 
 from .authentication import ApiClient
+
+
+def api_request_scope(request) -> AbstractContextManager:
+    """The scope an authenticated API request runs in, decided from its client and role."""
+    user = request.user
+    if isinstance(user, ApiClient):
+        return creditor_scope(user.key.creditor_id)
+    if user is not None and user.is_authenticated and user_is_agency_staff(user):
+        # Agency staff work across every creditor of the agency.
+        return agency_scope(reason="agency staff API request")
+    creditor = getattr(request._request, "creditor", None)
+    if creditor is None or not user.is_authenticated:
+        raise PermissionDenied("This user acts for no creditor.")
+    # The request's creditor was chosen by the tenancy middleware from the user's memberships.
+    return creditor_scope(creditor)
 
 
 class ScopedViewMixin:
     """Runs the handler in the tenant scope of whoever made the request."""
 
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as stack:
+            self._tenant_scope = stack
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            finally:
+                self._tenant_scope = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self._tenant_scope = ExitStack()
-        if isinstance(request.user, ApiClient):
-            self._tenant_scope.enter_context(creditor_scope(request.user.key.creditor_id))
-        else:
-            try:
-                current_creditor_ids()
-            except ScopeError as exc:
-                # A session user without a creditor has no scope: refuse rather than fail later.
-                raise PermissionDenied("This user acts for no creditor.") from exc
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        try:
-            return super().finalize_response(request, response, *args, **kwargs)
-        finally:
-            stack = getattr(self, "_tenant_scope", None)
-            if stack is not None:
-                stack.close()
+        stack = getattr(self, "_tenant_scope", None)
+        if stack is None:  # pragma: no cover - dispatch always sets it
+            raise RuntimeError("ScopedViewMixin.initial() ran outside dispatch().")
+        stack.enter_context(api_request_scope(request))
 
 
 def request_creditor_id(request) -> int | None:

@@ -81,3 +81,31 @@ def test_anonymous_requests_get_no_scope(client):
     response = client.get("/cases/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_worker_task_starts_with_no_scope_whatever_was_left_open(tenant_a):
+    """In a worker, each task starts from no scope: a scope a failed block left open in the
+    process cannot reach the next task. (A task run eagerly keeps its caller's scope.)"""
+    from types import SimpleNamespace
+
+    class FakeTask:  # what the signal is sent with: a task whose request says how it runs
+        def __init__(self, *, is_eager: bool):
+            self.request = SimpleNamespace(is_eager=is_eager)
+
+    from django_scopes import get_scope
+
+    from collections_portal.celery import reset_tenant_scope
+    from collections_portal.tenancy import creditor_scope
+
+    leaked = creditor_scope(tenant_a.creditor)
+    leaked.__enter__()
+    try:
+        eager = FakeTask(is_eager=True)
+        reset_tenant_scope(sender=eager)  # connected to task_prerun and task_postrun
+        assert get_scope().get("creditor") == tenant_a.creditor.pk
+
+        in_worker = FakeTask(is_eager=False)
+        reset_tenant_scope(sender=in_worker)
+        assert get_scope() == {}
+    finally:
+        leaked.__exit__(None, None, None)
