@@ -50,7 +50,9 @@ _CHUNK = 64 * 1024
 
 
 def _client_of(request: HttpRequest) -> str | None:
-    """Who the key belongs to: the API key's id, or the signed-in user's; None if unknown.
+    """Who the key belongs to: the API key's id (a key acts for one creditor), or the signed-in
+    user's with the creditor they act for now (``agency`` for staff who picked none); None if
+    unknown.
 
     An unknown or revoked key gives None: the view then answers 401 and nothing is kept.
     """
@@ -66,8 +68,25 @@ def _client_of(request: HttpRequest) -> str | None:
         return f"key:{key.pk}" if key is not None else None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
+        # Set by the tenancy middleware, which runs before this one.
+        creditor = getattr(request, "creditor", None)
+        return f"user:{user.pk}:creditor:{creditor.pk if creditor is not None else 'agency'}"
     return None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _body_limit(request: HttpRequest) -> int | None:
+    """The largest body the endpoint takes, so the fingerprint never spools more than that."""
+    if request.path.startswith(f"{API_PREFIX}imports/"):
+        return settings.IMPORT_MAX_UPLOAD_BYTES
+    form_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if _multipart_boundary(request) is not None:
+        # A document upload: the file itself, plus the form's other fields.
+        return settings.CASE_DOCUMENT_MAX_BYTES + (form_limit or 0) + 64 * 1024
+    return form_limit
 
 
 def _active_key(raw: str) -> ApiKey | None:
@@ -88,7 +107,15 @@ def _fingerprint(request: HttpRequest) -> str:
     digest.update(request.path.encode() + b"\n")
     digest.update(request.META.get("QUERY_STRING", "").encode() + b"\n")
     digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].strip().encode() + b"\n")
+    limit = _body_limit(request)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if limit is not None and declared > limit:
+        raise BodyTooLarge
     spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - the request owns it
+    total = 0
     boundary = _multipart_boundary(request)
     # A client picks a new multipart boundary for every request, its retries included: the
     # boundary is left out of the fingerprint, so the same form is the same request. A
@@ -96,6 +123,10 @@ def _fingerprint(request: HttpRequest) -> str:
     keep = len(boundary) - 1 if boundary else 0
     carry = b""
     while chunk := request._stream.read(_CHUNK):
+        total += len(chunk)
+        if limit is not None and total > limit:
+            spool.close()
+            raise BodyTooLarge
         spool.write(chunk)
         if not boundary:
             digest.update(chunk)
@@ -157,6 +188,10 @@ class IdempotencyMiddleware:
             return self.get_response(request)  # the view answers 401
         try:
             fingerprint = _fingerprint(request)
+        except BodyTooLarge:
+            return _error(
+                413, "too_large", "The request body is larger than this endpoint accepts."
+            )
         except OSError:
             return self.get_response(request)
         return self._handle(request, client=client, key=key, fingerprint=fingerprint)

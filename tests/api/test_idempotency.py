@@ -248,3 +248,85 @@ def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_request(
     assert upload("qqq", description="Another").status_code == 422
     with creditor_scope(tenant_a.creditor):
         assert CaseDocument.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_user_of_two_creditors_is_not_replayed_the_other_creditors_answer(tenant_a, tenant_b):
+    """The same key while acting for another creditor is another request: it files the case
+    there, instead of replaying the first creditor's answer and filing nothing."""
+    from rest_framework.test import APIClient
+
+    from creditors.models import Role
+    from creditors.selectors import SESSION_CREDITOR_KEY
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=tenant_a.user, creditor=tenant_b.creditor, role=Role.MEMBER)
+    client = APIClient()
+    client.force_login(tenant_a.user)
+    before_a, before_b = cases_of(tenant_a.creditor), cases_of(tenant_b.creditor)
+
+    for creditor in (tenant_a.creditor, tenant_b.creditor):
+        session = client.session
+        session[SESSION_CREDITOR_KEY] = creditor.pk
+        session.save()
+        response = post(client, case_payload(), "nightly-upload-1")
+        assert response.status_code == 201, response.content
+        assert "Idempotent-Replayed" not in response
+        assert response.json()["creditor"] == creditor.pk
+
+    assert cases_of(tenant_a.creditor) == before_a + 1
+    assert cases_of(tenant_b.creditor) == before_b + 1
+    # And within one creditor the key still replays.
+    again = post(client, case_payload(), "nightly-upload-1")
+    assert again["Idempotent-Replayed"] == "true"
+    assert cases_of(tenant_b.creditor) == before_b + 1
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_endpoints_limit_is_refused_before_it_is_spooled(api_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = case_payload(creditor_reference="x" * 20_000)
+    response = post(api_a, body, "too-big")
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert not IdempotencyRecord.objects.filter(key="too-big").exists()
+
+
+@pytest.mark.django_db
+def test_the_fingerprint_reads_no_further_than_the_limit(api_a, settings):
+    """Without a Content-Length to go by (a chunked upload), reading stops at the limit."""
+    import json
+
+    from django.test import RequestFactory
+
+    from integrations.api.idempotency import IdempotencyMiddleware
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    body = json.dumps(case_payload(creditor_reference="x" * 1_000_000)).encode()
+    request = RequestFactory().post(
+        CASES,
+        data=body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="chunked",
+        HTTP_AUTHORIZATION=f"Bearer {api_a.raw_key}",
+    )
+    del request.META["CONTENT_LENGTH"]
+    inner = request._stream
+    read = []
+
+    class Counting:
+        def read(self, size=-1):
+            chunk = inner.read(size)
+            read.append(len(chunk))
+            return chunk
+
+    request._stream = Counting()
+
+    def view_must_not_run(request):
+        raise AssertionError("the view ran")
+
+    response = IdempotencyMiddleware(view_must_not_run)(request)
+
+    assert response.status_code == 413
+    assert sum(read) <= 100_000 + 64 * 1024
