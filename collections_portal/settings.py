@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
 API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
 # The largest document accepted on a case (bytes).
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Exact look-ups of a debtor by CPR/CVR number a person (or an API key) may make per hour.
+NATIONAL_ID_LOOKUPS_PER_HOUR = env_int("NATIONAL_ID_LOOKUPS_PER_HOUR", 30)
 CELERY_BEAT_SCHEDULE["api-idempotency-cleanup"] = {
     "task": "api.idempotency_cleanup",
     "schedule": crontab(minute=17),

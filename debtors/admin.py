@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactPoint, Debtor, NationalIdReveal
+from .models import ContactPoint, Debtor, NationalIdLookup, NationalIdReveal
 
 
 class DebtorAdminForm(forms.ModelForm):
@@ -77,7 +77,7 @@ class NationalIdRevealInline(admin.TabularInline):
     model = NationalIdReveal
     extra = 0
     can_delete = False
-    fields = ["revealed_at", "user", "reason"]
+    fields = ["revealed_at", "user", "api_key", "reason"]
     readonly_fields = fields
     verbose_name_plural = _("CPR number reveals")
 
@@ -133,17 +133,39 @@ class DebtorAdmin(admin.ModelAdmin):
 class NationalIdRevealAdmin(admin.ModelAdmin):
     """Who saw which debtor's full CPR number, and when: a log, never edited."""
 
-    list_display = ["revealed_at", "user", "debtor", "masked_id", "creditor", "reason"]
+    list_display = ["revealed_at", "user", "api_key", "debtor", "masked_id", "creditor", "reason"]
     list_filter = ["creditor"]
-    list_select_related = ["user", "debtor", "creditor"]
-    search_fields = ["user__username", "debtor__name", "reason"]
+    list_select_related = ["user", "api_key", "debtor", "creditor"]
+    search_fields = ["user__username", "api_key__prefix", "debtor__name", "reason"]
     date_hierarchy = "revealed_at"
-    fields = ["revealed_at", "user", "debtor", "masked_id", "creditor", "reason"]
+    fields = ["revealed_at", "user", "api_key", "debtor", "masked_id", "creditor", "reason"]
     readonly_fields = fields
 
     @admin.display(description=_("CPR number"))
     def masked_id(self, obj: NationalIdReveal) -> str:
         return obj.debtor.masked_national_id
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NationalIdLookup)
+class NationalIdLookupAdmin(admin.ModelAdmin):
+    """Every exact look-up by CPR/CVR number, found or not (the number is never stored)."""
+
+    list_display = ["looked_up_at", "user", "api_key", "creditor", "found", "reason"]
+    list_filter = ["creditor"]
+    list_select_related = ["user", "api_key", "creditor", "found"]
+    search_fields = ["user__username", "api_key__prefix", "reason"]
+    date_hierarchy = "looked_up_at"
+    fields = ["looked_up_at", "user", "api_key", "creditor", "found", "reason"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -202,9 +202,11 @@ class ContactPoint(TenantModel):
 
 
 class NationalIdReveal(TenantModel):
-    """One showing of a debtor's full CPR number to a person: who, when and, if given, why.
+    """One showing of a debtor's full CPR number: to whom, when and, if given, why.
 
-    Written only by ``debtors.services.debtor_reveal_national_id``; never changed or deleted.
+    Written only by ``debtors.services`` (a person's reveal on the debtor page, or an exact
+    look-up by CPR number that found the debtor, by a person or an API key); never changed or
+    deleted.
     """
 
     debtor = models.ForeignKey(
@@ -217,8 +219,18 @@ class NationalIdReveal(TenantModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("user"),
+    )
+    api_key = models.ForeignKey(
+        "creditors.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
     )
     revealed_at = models.DateTimeField(_("revealed at"), default=timezone.now)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -230,6 +242,75 @@ class NationalIdReveal(TenantModel):
         indexes = [
             models.Index(fields=["debtor", "-revealed_at"], name="debtor_reveal_by_debtor"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, api_key__isnull=True)
+                | models.Q(user__isnull=True, api_key__isnull=False),
+                name="debtor_reveal_by_user_or_api_key",
+            )
+        ]
+
+    @property
+    def seen_by(self) -> str:
+        return str(self.user) if self.user_id else str(self.api_key)
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.debtor} · {self.revealed_at:%Y-%m-%d %H:%M}"
+        return f"{self.seen_by} · {self.debtor} · {self.revealed_at:%Y-%m-%d %H:%M}"
+
+
+class NationalIdLookup(TenantModel):
+    """One exact look-up of a debtor by CPR/CVR number, found or not: who, when and why.
+
+    The number looked up is never stored (nor logged): a look-up is a way to learn a full CPR
+    number by trying the masked digits, so each one is recorded with its reason, counted
+    against the per-user limit (``NATIONAL_ID_LOOKUPS_PER_HOUR``) and, when it found a
+    debtor, also recorded as a reveal of that debtor's number. Written only by
+    ``debtors.services.debtor_lookup_by_national_id``; never changed or deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    api_key = models.ForeignKey(
+        "creditors.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
+    )
+    looked_up_at = models.DateTimeField(_("looked up at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=200)
+    found = models.ForeignKey(
+        Debtor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("debtor found"),
+    )
+
+    class Meta:
+        verbose_name = _("CPR number look-up")
+        verbose_name_plural = _("CPR number look-ups")
+        ordering = ["-looked_up_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-looked_up_at"], name="debtor_lookup_by_user"),
+            models.Index(fields=["api_key", "-looked_up_at"], name="debtor_lookup_by_key"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, api_key__isnull=True)
+                | models.Q(user__isnull=True, api_key__isnull=False),
+                name="debtor_lookup_by_user_or_api_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.user if self.user_id else self.api_key
+        return f"{who} · {self.looked_up_at:%Y-%m-%d %H:%M}"

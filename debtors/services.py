@@ -8,17 +8,28 @@ a debtor that the scoped queries then cannot see.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.dk import cpr as stdnum_cpr
 
 from collections_portal.tenancy import ScopeError, current_creditor_ids
-from creditors.models import Creditor, Language
+from creditors.models import ApiKey, Creditor, Language
 
-from .models import ContactKind, ContactPoint, ContactSource, Debtor, DebtorKind, NationalIdReveal
+from .models import (
+    ContactKind,
+    ContactPoint,
+    ContactSource,
+    Debtor,
+    DebtorKind,
+    NationalIdLookup,
+    NationalIdReveal,
+)
 from .selectors import user_can_reveal_national_id
 
 if TYPE_CHECKING:
@@ -210,6 +221,96 @@ def debtor_reveal_national_id(*, debtor: Debtor, user: AbstractBaseUser, reason:
     if debtor.kind == DebtorKind.PERSON:
         return stdnum_cpr.format(debtor.national_id)
     return debtor.national_id
+
+
+class LookupLimitReached(Exception):
+    """The user (or API key) has made as many CPR look-ups as the period allows."""
+
+    def __init__(self, *, limit: int, retry_after_seconds: int):
+        self.limit = limit
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(
+            _("You have made %(limit)s CPR look-ups in the last hour, the most allowed.")
+            % {"limit": limit}
+        )
+
+
+LOOKUP_PERIOD = timedelta(hours=1)
+
+
+@transaction.atomic
+def debtor_lookup_by_national_id(
+    *,
+    creditor: Creditor,
+    national_id: str,
+    reason: str,
+    user: AbstractBaseUser | None = None,
+    api_key: ApiKey | None = None,
+) -> Debtor | None:
+    """Find the creditor's debtor with exactly this CPR/CVR number, for a person or API key.
+
+    Knowing a full number is the point of a look-up, so it is treated as a reveal: refused
+    to whoever may not see CPR numbers (a creditor's viewers), requires a reason, is recorded
+    whether or not it finds a debtor (a ``NationalIdLookup``, which never stores the number;
+    plus a ``NationalIdReveal`` of the debtor it found) and is limited to
+    ``NATIONAL_ID_LOOKUPS_PER_HOUR`` per user or API key (``LookupLimitReached``). Errors
+    never repeat the number.
+    """
+    if (user is None) == (api_key is None):
+        raise ValueError("A look-up is made by a user or by an API key.")
+    if api_key is not None and api_key.creditor_id != creditor.pk:
+        raise PermissionDenied(_("An API key acts for its own creditor only."))
+    if user is not None and not user_can_reveal_national_id(user=user, creditor=creditor):
+        raise PermissionDenied(_("You may not look debtors up by CPR number."))
+    _require_scope_for(creditor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you look this CPR number up.")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("At most 200 characters.")})
+    digits = "".join(ch for ch in national_id or "" if not ch.isspace() and ch != "-")
+    if not digits.isascii() or not digits.isdigit() or len(digits) not in (8, 10):
+        raise ValidationError(
+            {"national_id": _("Give a CPR number (10 digits) or a CVR number (8 digits).")}
+        )
+
+    actor = {"user": user} if user is not None else {"api_key": api_key}
+    # One look-up at a time per actor, so two parallel requests cannot both pass the limit.
+    lock_key = f"national-id-lookup:{'user' if user is not None else 'key'}:{(user or api_key).pk}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+    now = timezone.now()
+    limit = settings.NATIONAL_ID_LOOKUPS_PER_HOUR
+    # A person's look-ups count across all their creditors.
+    recent = (
+        NationalIdLookup.objects.filter(looked_up_at__gt=now - LOOKUP_PERIOD, **actor)
+        .order_by("looked_up_at")
+        .values_list("looked_up_at", flat=True)
+    )
+    with _all_creditors_for_the_limit():
+        recent = list(recent)
+    if len(recent) >= limit:
+        oldest = recent[-limit]
+        wait = int((oldest + LOOKUP_PERIOD - now).total_seconds()) + 1
+        raise LookupLimitReached(limit=limit, retry_after_seconds=max(wait, 1))
+
+    found = Debtor.objects.filter(creditor=creditor, national_id=digits).first()
+    NationalIdLookup.objects.create(creditor=creditor, reason=reason, found=found, **actor)
+    if found is not None:
+        NationalIdReveal.objects.create(
+            creditor=creditor,
+            debtor=found,
+            reason=reason,
+            **actor,
+        )
+    return found
+
+
+def _all_creditors_for_the_limit():
+    from collections_portal.tenancy import agency_scope
+
+    # The limit is per person, whichever creditor they act for: count their look-ups at all.
+    return agency_scope(reason="a person's CPR look-ups are limited across their creditors")
 
 
 @transaction.atomic

@@ -52,17 +52,12 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class DebtorFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=DebtorKind.choices)
-    national_id = django_filters.CharFilter(
-        method="filter_national_id", help_text="The CPR/CVR number, compact or formatted."
-    )
+    # No CPR/CVR filter: an exact look-up is POST /api/v1/debtors/lookup/ (recorded, limited).
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
         model = Debtor
-        fields = ["kind", "national_id", "name"]
-
-    def filter_national_id(self, qs, name, value):
-        return qs.filter(national_id="".join(ch for ch in value if ch.isdigit()))
+        fields = ["kind", "name"]
 
 
 class CaseFilter(django_filters.FilterSet):

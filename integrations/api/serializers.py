@@ -125,6 +125,25 @@ class DebtorCreateSerializer(DebtorInputSerializer):
     )
 
 
+class DebtorLookupSerializer(serializers.Serializer):
+    """An exact look-up by CPR/CVR number: a POST, so the number stays out of URLs and logs."""
+
+    national_id = serializers.CharField(
+        max_length=20, write_only=True, help_text="The CPR or CVR number, compact or formatted."
+    )
+    reason = serializers.CharField(
+        max_length=200, help_text="Why the number is looked up; recorded with the look-up."
+    )
+    creditor = IdField(
+        required=False,
+        help_text="Agency staff name the creditor; an API key always acts for its own.",
+    )
+
+
+class DebtorLookupResultSerializer(serializers.Serializer):
+    results = DebtorSerializer(many=True, help_text="The debtor with this number, or none.")
+
+
 # --- Cases and claims ---------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -28,7 +28,7 @@ from creditors.models import Creditor
 from creditors.selectors import membership_for, user_is_agency_staff
 from debtors.models import Debtor
 from debtors.selectors import debtor_list
-from debtors.services import debtor_get_or_create
+from debtors.services import LookupLimitReached, debtor_get_or_create, debtor_lookup_by_national_id
 from notices.models import Notice
 
 from . import filters, serializers
@@ -122,6 +122,21 @@ ERRORS = {
 @extend_schema_view(
     list=extend_schema(summary="List debtors"),
     retrieve=extend_schema(summary="A debtor (CPR number masked)"),
+    lookup=extend_schema(
+        summary="Look the creditor's debtor up by its exact CPR/CVR number",
+        description=(
+            "A POST, so the number never appears in a URL or an access log. It counts as "
+            "seeing the full number: it needs a reason, is recorded with it, is refused to "
+            "viewers and is limited per user or API key per hour (429 with Retry-After)."
+        ),
+        request=serializers.DebtorLookupSerializer,
+        responses={
+            200: serializers.DebtorLookupResultSerializer,
+            400: ERRORS[400],
+            403: OpenApiResponse(serializers.ErrorSerializer, description="Not allowed"),
+            429: OpenApiResponse(serializers.ErrorSerializer, description="Too many look-ups"),
+        },
+    ),
     create=extend_schema(
         summary="Create a debtor, or find the creditor's debtor with this CPR/CVR number",
         request=serializers.DebtorCreateSerializer,
@@ -154,6 +169,41 @@ class DebtorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         if not created:
             return Response(body, status=status.HTTP_200_OK, headers={"Location": location})
         return self.created(body, location)
+
+    def list(self, request, *args, **kwargs):
+        if "national_id" in request.query_params:
+            # A query string lands in access logs and can be tried digit by digit.
+            raise ValidationError(
+                {
+                    "national_id": _(
+                        "A CPR/CVR number is not a search parameter: look the debtor up with "
+                        "POST /api/v1/debtors/lookup/ and a reason."
+                    )
+                }
+            )
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["post"], url_path="lookup")
+    def lookup(self, request):
+        data = serializers.DebtorLookupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = data.validated_data
+        creditor = creditor_for_write(request, details.get("creditor"))
+        api_key = request.user.key if isinstance(request.user, ApiClient) else None
+        with acting_for(request, creditor):
+            try:
+                debtor = debtor_lookup_by_national_id(
+                    creditor=creditor,
+                    national_id=details["national_id"],
+                    reason=details["reason"],
+                    user=user_for(request),
+                    api_key=api_key,
+                )
+            except LookupLimitReached as exc:
+                raise Throttled(wait=exc.retry_after_seconds, detail=str(exc)) from exc
+            found = [debtor] if debtor is not None else []
+            body = {"results": serializers.DebtorSerializer(found, many=True).data}
+        return Response(body)
 
 
 # --- Cases --------------------------------------------------------------------------------

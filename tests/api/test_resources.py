@@ -62,7 +62,9 @@ def test_debtors_are_listed_and_found_by_number(api_a, tenant_a):
     api_a.post(DEBTORS, PERSON, format="json")
     rows = api_a.get(DEBTORS).json()["results"]
     assert {r["name"] for r in rows} == {"Karen Jensen", tenant_a.debtor.name}
-    found = api_a.get(DEBTORS, {"national_id": "030385-4321"}).json()["results"]
+    found = api_a.post(
+        f"{DEBTORS}lookup/", {"national_id": "030385-4321", "reason": "ERP sync"}, format="json"
+    ).json()["results"]
     assert [r["name"] for r in found] == ["Karen Jensen"]
 
 
