@@ -17,10 +17,13 @@ from django.utils import timezone
 
 from .models import Case, Claim, Component, EntryKind, LedgerEntry, LimitationEvent, ReferenceRate
 from .rules import (
+    ClaimForCosts,
+    CollectionCharges,
     Figure,
     JurisdictionProfile,
     MissingRate,
     RateTable,
+    collection_charges,
     get_profile,
     interest_owed,
     interest_start,
@@ -106,6 +109,30 @@ def component_balances(case: Case) -> dict[tuple[int | None, str], Decimal]:
         .order_by()
     )
     return {(row["claim_id"], row["component"]): row["total"] for row in rows}
+
+
+def case_collection_charges(case: Case, *, on: date) -> CollectionCharges:
+    """What handing the case over on ``on`` adds: what the collection warning announces and
+    what the handover charges, from one rules function. The collection costs are sized by
+    each invoice's outstanding principal (the "fordring"), never by the balance with the
+    reminder fees, handover fee or compensation on it; compensation is for each business
+    invoice not compensated already."""
+    balances = component_balances(case)
+    claims = [
+        ClaimForCosts(
+            claim_id=claim.pk,
+            principal=balances.get((claim.pk, Component.PRINCIPAL), ZERO),
+            due_date=claim.due_date,
+            debtor_is_consumer=claim.debtor_is_consumer,
+        )
+        for claim in Claim.objects.filter(case=case).order_by("due_date", "pk")
+    ]
+    compensated = LedgerEntry.objects.filter(
+        case=case, kind=EntryKind.COMPENSATION, reversed_by__isnull=True
+    ).values_list("claim_id", flat=True)
+    return collection_charges(
+        profile_for(case, on), claims=claims, compensated_claim_ids=list(compensated)
+    )
 
 
 # --- Allocation ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from cases.models import (
     Payment,
     PlanStatus,
 )
-from cases.rules import b2b_compensation, collection_cost_cap, handover_fee, warning_deadline_date
+from cases.rules import warning_deadline_date
 
 from .models import Notice, NoticeKind
 from .qr import payment_qr_svg
@@ -300,31 +300,18 @@ def payment_details(case: Case, *, amount: Decimal) -> PaymentDetails:
 
 
 def _warning_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    """Inkassoloven § 10: what collection would add if the debtor does not pay in time."""
+    """Inkassoloven § 10: what collection would add if the debtor does not pay in time; the
+    same figures the handover charges (``case_collection_charges``)."""
     profile = selectors.profile_for(case, notice.dated)
-    claims = figures.extra["claims"]
-    consumer = any(claim.debtor_is_consumer for claim in claims)
-    cost_cap = collection_cost_cap(
-        profile,
-        claim_amount=figures.balance.principal + figures.balance.costs,
-        column="agency",
-        consumer=consumer,
-    )
-    compensation = ZERO
-    if not consumer:
-        compensation = sum(
-            (
-                b2b_compensation(profile, debtor_is_consumer=False, due_date=c.due_date).amount
-                for c in claims
-            ),
-            ZERO,
-        )
+    charges = selectors.case_collection_charges(case, on=notice.dated)
+    cost_cap = charges.collection_costs
+    compensation = charges.compensation_total
     return {
         "warning": {
             "deadline_days": profile.warning_deadline_days,
             "deadline": notice.deadline or warning_deadline_date(profile, notice.dated),
             "rule": profile.cite("warning"),
-            "handover_fee": handover_fee(profile),
+            "handover_fee": charges.handover_fee,
             "collection_cost_cap": cost_cap,
             "compensation": compensation,
             "compensation_rule": profile.cite("b2b_compensation"),

@@ -5,7 +5,13 @@ No database and no Django: callers pass dates, Decimals, a profile (``get_profil
 a sentence a person can check. Numbers live in the profiles (``profiles.py``), never in code.
 """
 
-from .costs import collection_cost_cap
+from .costs import (
+    ClaimForCosts,
+    CollectionCharges,
+    collection_charges,
+    collection_claim_size,
+    collection_cost_cap,
+)
 from .explain import Figure, round_fraction, round_money
 from .fees import (
     b2b_compensation,
@@ -23,6 +29,8 @@ from .rates import MissingRate, RateEntry, RateTable, boundaries_between, half_y
 __all__ = [
     "DEFAULT_DK_RATES",
     "PROFILES",
+    "ClaimForCosts",
+    "CollectionCharges",
     "Figure",
     "IncompleteProfile",
     "JurisdictionProfile",
@@ -32,6 +40,8 @@ __all__ = [
     "UnknownProfile",
     "b2b_compensation",
     "boundaries_between",
+    "collection_charges",
+    "collection_claim_size",
     "collection_cost_cap",
     "day_count",
     "get_profile",

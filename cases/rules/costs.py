@@ -1,18 +1,29 @@
 """Caps on collection costs (inkassoomkostninger), DK: BEK 601/2002 as amended, claims from
 1 July 2016.
 
-The cap depends on the size of the claim ("fordring": principal incl. VAT plus fees, not
-default interest) and on who collects: an agency or lawyer, or the creditor itself. Caps are
-excl. VAT. They may only be charged after a valid collection warning whose deadline has
-passed; that check belongs to the caller, which knows the case's letters.
+The cap depends on the size of the claim and on who collects: an agency or lawyer, or the
+creditor itself. The claim ("fordring") is the principal incl. VAT plus the interest and
+administration fees the creditor could charge *before the due date*; it does not include
+default interest, reminder fees, the handover fee, the B2B compensation or earlier collection
+costs, which all arise after the due date. Caps are excl. VAT. They may only be charged after
+a valid collection warning whose deadline has passed; that check belongs to the caller, which
+knows the case's letters.
+
+:func:`collection_charges` is the one place that says what handing a case over adds (the
+handover fee, the B2B compensation per business invoice, the collection costs): the warning
+letter announces it and the handover charges it, from the same figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from .explain import Figure, money_text, percent_text, round_money, sentence
+from .explain import ZERO, Figure, money_text, percent_text, round_money, sentence
+from .fees import b2b_compensation, handover_fee
 from .profile import JurisdictionProfile
 
 Column = Literal["agency", "own"]
@@ -61,8 +72,10 @@ def collection_cost_cap(
 ) -> Figure:
     """The most that may be charged for collection costs, excl. VAT (DK: BEK 601/2002).
 
-    ``claim_amount`` is the principal incl. VAT plus fees, not interest. Bands are "up to and
-    including" their upper bound; above the last band: base plus a percentage of the excess.
+    ``claim_amount`` is the size of the claim (:func:`collection_claim_size`): the principal
+    incl. VAT plus pre-due charges, never default interest or the fees charged after the due
+    date. Bands are "up to and including" their upper bound; above the last band: base plus a
+    percentage of the excess.
     A consumer is never charged more than the cap; a business may be charged ``actual_costs``
     when they are higher (the business exception). When ``actual_costs`` are lower, the cap
     is still returned: it is the maximum, which a creditor's policy may lower.
@@ -78,8 +91,10 @@ def collection_cost_cap(
     currency = profile.currency
     cap = round_money(raw_cap)
     intro = (
-        f"Collection costs for a claim of {money_text(claim_amount, currency)} (principal incl. "
-        f"VAT plus fees, not interest) collected by {_COLUMN_TEXT[column]}: {how}, excl. VAT"
+        f"Collection costs for a claim of {money_text(claim_amount, currency)} (the principal "
+        "incl. VAT and any charges due before the due date; default interest, reminder fees, "
+        "the handover fee and the compensation do not count) collected by "
+        f"{_COLUMN_TEXT[column]}: {how}, excl. VAT"
     )
 
     if actual_costs is not None and actual_costs > cap:
@@ -115,4 +130,74 @@ def collection_cost_cap(
             profile=profile.label,
         ),
         base=claim_amount,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimForCosts:
+    """What the collection charges need to know of one invoice."""
+
+    claim_id: int | None
+    principal: Decimal  # outstanding principal incl. VAT
+    due_date: date
+    debtor_is_consumer: bool
+    # Interest and administration fees the creditor could charge before the due date (part of
+    # the "fordring"); none unless the creditor reports them.
+    pre_due_charges: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class CollectionCharges:
+    """What handing a case over to collection adds, each amount with its rule."""
+
+    handover_fee: Figure
+    compensations: tuple[tuple[int | None, Figure], ...]  # (claim id, figure), allowed ones
+    collection_costs: Figure
+    claim_size: Decimal
+    consumer: bool
+
+    @property
+    def compensation_total(self) -> Decimal:
+        return sum((figure.amount for _, figure in self.compensations), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.handover_fee.amount + self.compensation_total + self.collection_costs.amount
+
+
+def collection_claim_size(claims: Iterable[ClaimForCosts]) -> Decimal:
+    """The "fordring" that sizes the collection-cost band: each invoice's principal incl. VAT
+    plus its pre-due charges; nothing that arose after the due date."""
+    return sum((max(c.principal, ZERO) + c.pre_due_charges for c in claims), ZERO)
+
+
+def collection_charges(
+    profile: JurisdictionProfile,
+    *,
+    claims: Iterable[ClaimForCosts],
+    compensated_claim_ids: Iterable[int] = (),
+    column: Column = "agency",
+) -> CollectionCharges:
+    """The handover fee, the B2B compensation for each business invoice not compensated yet,
+    and the collection costs within the cap for the claim's size. A case with any consumer
+    invoice is capped as a consumer's (the business exception never applies to it)."""
+    claims = list(claims)
+    done = set(compensated_claim_ids)
+    compensations = []
+    for claim in claims:
+        if claim.debtor_is_consumer or claim.claim_id in done:
+            continue
+        figure = b2b_compensation(profile, debtor_is_consumer=False, due_date=claim.due_date)
+        if figure.allowed:
+            compensations.append((claim.claim_id, figure))
+    consumer = any(claim.debtor_is_consumer for claim in claims)
+    size = collection_claim_size(claims)
+    return CollectionCharges(
+        handover_fee=handover_fee(profile),
+        compensations=tuple(compensations),
+        collection_costs=collection_cost_cap(
+            profile, claim_amount=size, column=column, consumer=consumer
+        ),
+        claim_size=size,
+        consumer=consumer,
     )

@@ -34,9 +34,6 @@ from cases.models import (
     PromiseToPay,
 )
 from cases.rules import (
-    b2b_compensation,
-    collection_cost_cap,
-    handover_fee,
     reminder_fee,
     warning_deadline_date,
 )
@@ -310,44 +307,29 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
     case = lock_case(case)
     before = _apply(case, case.hand_over, on=on)
     refuse_if_time_barred(case, on)
-    profile = selectors.profile_for(case, on)
+    charges = selectors.case_collection_charges(case, on=on)
     fee_post(
         case=case,
         kind=EntryKind.HANDOVER_FEE,
-        figure=handover_fee(profile),
+        figure=charges.handover_fee,
         posted_on=on,
         case_locked=True,
     )
-    claims = list(Claim.objects.filter(case=case).order_by("due_date", "pk"))
-    compensated = set(
-        LedgerEntry.objects.filter(
-            case=case, kind=EntryKind.COMPENSATION, reversed_by__isnull=True
-        ).values_list("claim_id", flat=True)
-    )
-    for claim in claims:
-        if claim.debtor_is_consumer or claim.pk in compensated:
-            continue
-        figure = b2b_compensation(profile, debtor_is_consumer=False, due_date=claim.due_date)
-        if figure.allowed:
-            fee_post(
-                case=case,
-                claim=claim,
-                kind=EntryKind.COMPENSATION,
-                figure=figure,
-                posted_on=on,
-                case_locked=True,
-            )
-    balance = selectors.case_balance(case)
-    claim_amount = balance.principal + balance.costs
-    consumer = any(claim.debtor_is_consumer for claim in claims)
-    cap = collection_cost_cap(
-        profile, claim_amount=claim_amount, column="agency", consumer=consumer
-    )
-    if cap.amount > 0:
+    claims = {claim.pk: claim for claim in Claim.objects.filter(case=case)}
+    for claim_id, figure in charges.compensations:
+        fee_post(
+            case=case,
+            claim=claims[claim_id],
+            kind=EntryKind.COMPENSATION,
+            figure=figure,
+            posted_on=on,
+            case_locked=True,
+        )
+    if charges.collection_costs.amount > 0:
         fee_post(
             case=case,
             kind=EntryKind.COLLECTION_COSTS,
-            figure=cap,
+            figure=charges.collection_costs,
             posted_on=on,
             case_locked=True,
         )

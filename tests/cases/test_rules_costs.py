@@ -53,7 +53,10 @@ def test_the_cap_is_excl_vat_and_says_which_band_gave_it():
     figure = cap("2500", "agency")
     assert "up to and including 2,500.00 DKK gives 700.00 DKK" in figure.explanation
     assert "excl. VAT" in figure.explanation
-    assert "not interest" in figure.explanation
+    assert (
+        "default interest, reminder fees, the handover fee and the compensation do not count"
+        in (figure.explanation)
+    )
     assert figure.base == Decimal(2500)
 
 

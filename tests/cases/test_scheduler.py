@@ -63,8 +63,9 @@ def test_a_consumer_case_runs_from_new_to_collection(tenant_a):
     assert fees == [
         ("reminder_fee", date(2025, 3, 10), Decimal("100.00")),  # renteloven § 9 b
         ("handover_fee", date(2025, 3, 31), Decimal("100.00")),  # § 9 b stk. 3
-        # BEK 601/2002: claim 1,000 + fees 200 = 1,200 -> the 2,500 band, agency column: 700.
-        ("collection_costs", date(2025, 3, 31), Decimal("700.00")),
+        # BEK 601/2002: the claim is the principal of 1,000 (the reminder and handover fees
+        # arose after the due date and do not count) -> the 1,000 band, agency column: 400.
+        ("collection_costs", date(2025, 3, 31), Decimal("400.00")),
     ]
     assert events == ["case.reminder_sent", "case.warning_sent", "case.collection_started"]
     assert case.state == CaseState.COLLECTION
