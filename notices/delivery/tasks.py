@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from collections_portal.celery import CreditorTask
+from collections_portal.celery import CreditorTask, enqueue_on_commit
 from collections_portal.tenancy import agency_scope
 from notices.models import Notice
 
@@ -34,11 +34,7 @@ def deliver_notice(self, notice_id: int, *, creditor_id: int) -> dict:
 
 def queue_delivery(*, notice: Notice) -> None:
     """Queue a notice's delivery once the current transaction commits."""
-    transaction.on_commit(
-        lambda: deliver_notice.apply_async(
-            args=[notice.pk], kwargs={"creditor_id": notice.creditor_id}
-        )
-    )
+    enqueue_on_commit(deliver_notice, notice.pk, creditor_id=notice.creditor_id)
 
 
 @shared_task(base=CreditorTask, name="delivery.compose_print_batch", acks_late=True)
@@ -48,11 +44,7 @@ def compose_print_batch(batch_id: int, *, creditor_id: int) -> dict:
 
 
 def queue_print_batch_compose(*, batch: PrintBatch) -> None:
-    transaction.on_commit(
-        lambda: compose_print_batch.apply_async(
-            args=[batch.pk], kwargs={"creditor_id": batch.creditor_id}
-        )
-    )
+    enqueue_on_commit(compose_print_batch, batch.pk, creditor_id=batch.creditor_id)
 
 
 @shared_task(name="delivery.close_print_batches", acks_late=True)
@@ -63,3 +55,4 @@ def close_print_batches() -> dict:
         for batch in closed:
             queue_print_batch_compose(batch=batch)
     return {"closed": [batch.pk for batch in closed]}
+
