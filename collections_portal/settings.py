@@ -313,6 +313,12 @@ if DELIVERY_QUEUE:
     CELERY_TASK_ROUTES = {"delivery.*": {"queue": DELIVERY_QUEUE}}
 # Open print batches are closed and composed into one print file daily at this hour.
 PRINT_BATCH_CLOSE_HOUR = env_int("PRINT_BATCH_CLOSE_HOUR", 14)
+# Delivery work whose message was lost (the broker down when it was queued) is queued again:
+# notices rendered but never delivered, retries gone missing, print batches never composed.
+CELERY_BEAT_SCHEDULE["delivery-requeue-stalled"] = {
+    "task": "delivery.requeue_stalled",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["close-print-batches"] = {
     "task": "delivery.close_print_batches",
     "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),
