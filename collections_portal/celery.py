@@ -1,16 +1,72 @@
 """The Celery app: Redis broker, schedules from django-celery-beat, settings under CELERY_."""
 
 import gc
+import logging
 import os
 
+import kombu.exceptions
+import redis.exceptions
 from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_portal.settings")
 
 app = Celery("collections_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+# What a broker that cannot be reached raises on publish: kombu wraps the transport's
+# connection errors in its OperationalError; the rest are the raw socket and Redis errors.
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Publish ``task(*args, **kwargs)`` now, fire and forget; True if the broker took it.
+
+    For work whose record is already committed and that a beat sweep queues again while it is
+    still waiting (pending notices, webhook deliveries, ...): a broker that cannot be reached
+    is logged and the record stays as it is, so the caller (a request whose transaction has
+    committed) never fails for it. Nobody waits for these results, so none are stored: that
+    also keeps the publish off the result backend (with Redis down, subscribing to a result
+    retries for about 20 seconds).
+    """
+    try:
+        task.apply_async(args=args, kwargs=kwargs, ignore_result=True)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "broker unreachable, %s(args=%r, kwargs=%r) not queued now; its sweep queues it "
+            "again: %s",
+            task.name,
+            args,
+            kwargs,
+            exc,
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
+    """Queue ``task(*args, **kwargs)`` once the current transaction commits (at once outside
+    one): the one way the code base queues work from a transaction.
+
+    The hook is a named function and robust: Django logs a failing robust hook by its
+    ``__qualname__`` (a ``functools.partial`` has none, so the log line itself raised and the
+    commit's remaining hooks were dropped, after the commit, as a 500), and a robust hook's
+    error never reaches the request that committed. ``enqueue`` already turns a broker that is
+    down into a log line; robust covers anything else. ``tests/collections_portal/
+    test_on_commit.py`` holds the code base to this helper.
+    """
+
+    def enqueue_committed() -> None:
+        enqueue(task, *args, **kwargs)
+
+    # What the hook queues, for the log line of a failure and for tests that capture hooks.
+    enqueue_committed.__qualname__ = f"enqueue_on_commit[{task.name}]"
+    enqueue_committed.task, enqueue_committed.args, enqueue_committed.kwargs = task, args, kwargs
+    transaction.on_commit(enqueue_committed, using=using, robust=True)
 
 
 @worker_ready.connect

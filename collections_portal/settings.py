@@ -127,7 +127,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # old connections around each task as Django does around a request: by CONN_MAX_AGE, after
 # an error, and with a health check before the first query of each task.
 CELERY_DB_REUSE_MAX = 2**31
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands a message that is not acknowledged (its worker was killed, with acks_late) to
+# another worker after the visibility timeout. It was an hour: a killed worker's in-flight
+# letters waited that long. 15 minutes now, kept above two things, both held by
+# tests/collections_portal/test_celery_limits.py:
+# - every task's hard time limit: a task still running must never be handed out twice. Every
+#   task stops after 10 minutes (a letter renders in about a second; SMTP, SMS and webhooks
+#   have their own timeouts of seconds); only the import job runs longer, and it is safe to
+#   hand out while it runs (an advisory lock: the second copy returns at once);
+# - every countdown a task waits in a worker (a delivery's retry backoff, a render's retry):
+#   Redis would hand such a message out again each visibility timeout while it waits.
+BROKER_VISIBILITY_TIMEOUT_SECONDS = 900
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540  # the task gets a minute to record its failure
+# Tasks allowed past the visibility timeout, because a second copy while they run is harmless.
+CELERY_TASK_ANNOTATIONS = {
+    "imports.process_import": {"time_limit": 6 * 3600, "soft_time_limit": 6 * 3600 - 60},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -209,6 +226,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in PostgreSQL, never in the cache: Redis down must not stop sign-in or sign
+# everyone out (tests/api/test_cache_down.py holds it).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -311,7 +331,14 @@ DIGITAL_POST_OUTBOX = env_str("DIGITAL_POST_OUTBOX", "")
 # per channel before the delivery counts as failed and the next channel is tried.
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
 DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 60)
-DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 3600)
+DELIVERY_RETRY_MAX_SECONDS = env_int("DELIVERY_RETRY_MAX_SECONDS", 600)
+# A retry waits in a worker for its countdown: past the visibility timeout Redis would hand it
+# out again (and again), so a longer backoff is refused at start.
+if DELIVERY_RETRY_MAX_SECONDS >= BROKER_VISIBILITY_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        f"DELIVERY_RETRY_MAX_SECONDS must be below {BROKER_VISIBILITY_TIMEOUT_SECONDS} "
+        "(the broker's visibility timeout)."
+    )
 # Rendering is CPU-bound (WeasyPrint), sending waits on providers: a deployment may give
 # delivery its own queue and workers. Empty (the default): delivery tasks go to the default
 # queue, so one worker does both.
@@ -320,6 +347,12 @@ if DELIVERY_QUEUE:
     CELERY_TASK_ROUTES = {"delivery.*": {"queue": DELIVERY_QUEUE}}
 # Open print batches are closed and composed into one print file daily at this hour.
 PRINT_BATCH_CLOSE_HOUR = env_int("PRINT_BATCH_CLOSE_HOUR", 14)
+# Delivery work whose message was lost (the broker down when it was queued) is queued again:
+# notices rendered but never delivered, retries gone missing, print batches never composed.
+CELERY_BEAT_SCHEDULE["delivery-requeue-stalled"] = {
+    "task": "delivery.requeue_stalled",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["close-print-batches"] = {
     "task": "delivery.close_print_batches",
     "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from collections_portal.celery import CreditorTask
+from collections_portal.celery import CreditorTask, enqueue, enqueue_on_commit
 from collections_portal.tenancy import agency_scope
 
 from .models import Notice, NoticeStatus
@@ -31,8 +31,9 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 
 
 def queue_render(*, notice_id: int, creditor_id: int) -> None:
-    """Queue the render of a committed notice (called through ``transaction.on_commit``)."""
-    render_notice.delay(notice_id, creditor_id=creditor_id)
+    """Queue a notice's render once the current transaction commits (a broker that is down
+    leaves it pending for :func:`requeue_pending_notices`)."""
+    enqueue_on_commit(render_notice, notice_id, creditor_id=creditor_id)
 
 
 def after_render(notice: Notice) -> None:
@@ -105,6 +106,8 @@ def requeue_pending_notices() -> dict:
             .order_by("pk")
             .values_list("pk", "creditor_id")[:1000]
         )
-    for notice_id, creditor_id in pending:
-        queue_render(notice_id=notice_id, creditor_id=creditor_id)
-    return {"queued": len(pending)}
+    queued = sum(
+        enqueue(render_notice, notice_id, creditor_id=creditor_id)
+        for notice_id, creditor_id in pending
+    )
+    return {"queued": queued}

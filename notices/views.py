@@ -8,6 +8,8 @@ request waits (a web process never lays out a PDF itself) and is stored nowhere.
 from __future__ import annotations
 
 import base64
+import logging
+from contextlib import suppress
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
@@ -18,11 +20,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.selectors import case_list
+from collections_portal.celery import BROKER_ERRORS
+from collections_portal.celery import app as celery_app
 from collections_portal.decorators import tenant_view
 
 from .models import Notice, NoticeKind
 from .rendering import LANGUAGES, PDF
 from .tasks import preview_notice
+
+logger = logging.getLogger(__name__)
+
+
+# A broker or result store that cannot be reached (kombu, Redis, sockets), and Celery's
+# "retry limit exceeded" of the result store (a RuntimeError).
+LETTER_SERVICE_ERRORS = (*BROKER_ERRORS, RuntimeError)
+
+
+def _ping_result_store() -> None:
+    """Fail at once when the result store (Redis) is down, before subscribing to a result."""
+    client = getattr(celery_app.backend, "client", None)
+    if client is not None:
+        client.ping()
+
+
+def _unreachable_message() -> str:
+    return _(
+        "The letter service is unavailable right now, so no preview can be made; "
+        "try again in a few minutes."
+    )
+
+
+def _unavailable(message: str) -> HttpResponse:
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "60"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -55,15 +87,24 @@ def notice_preview_pdf(request, case_id: int):
         if kind or request.GET.get("language"):
             messages.error(request, _("Choose a kind of letter and a language to preview."))
         return redirect("case_detail", case_id=case.pk)
-    result = preview_notice.delay(case.pk, kind, language, creditor_id=case.creditor_id)
+    # The preview needs the broker and the result store (Redis): when they cannot be reached
+    # the page says so, instead of failing (or waiting ~20 s for the result store's retries).
+    try:
+        _ping_result_store()
+        result = preview_notice.delay(case.pk, kind, language, creditor_id=case.creditor_id)
+    except LETTER_SERVICE_ERRORS:
+        logger.warning("letter preview: broker or result store unreachable", exc_info=True)
+        return _unavailable(_unreachable_message())
     try:
         answer = result.get(timeout=settings.NOTICES_PREVIEW_TIMEOUT)
     except CeleryTimeout:
-        return HttpResponse(
-            _("The letter service did not answer in time; try again shortly."), status=503
-        )
+        return _unavailable(_("The letter service did not answer in time; try again shortly."))
+    except LETTER_SERVICE_ERRORS:
+        logger.warning("letter preview: the result store went away", exc_info=True)
+        return _unavailable(_unreachable_message())
     finally:
-        result.forget()
+        with suppress(*LETTER_SERVICE_ERRORS):
+            result.forget()
     if "error" in answer:
         messages.error(request, answer["error"])
         return redirect("case_detail", case_id=case.pk)

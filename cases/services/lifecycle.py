@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
@@ -104,14 +103,12 @@ def _notice(
         payment=payment,
     )
     # The record is created here, in the step's transaction; the render (and after it the
-    # delivery) runs in Celery once the step has committed. ``robust``: a broker that is down
-    # must not fail a step already committed; the notice stays pending and
+    # delivery) runs in Celery once the step has committed. A broker that is down must not
+    # fail a step already committed: the notice stays pending and
     # ``notices.requeue_pending_notices`` queues it again.
     from notices.tasks import queue_render  # notices builds on this module
 
-    transaction.on_commit(
-        partial(queue_render, notice_id=notice.pk, creditor_id=case.creditor_id), robust=True
-    )
+    queue_render(notice_id=notice.pk, creditor_id=case.creditor_id)
     return notice
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services.bulk import BulkCase, BulkClaim, cases_bulk_create
+from collections_portal.celery import enqueue_on_commit
 from creditors.models import ApiKey, Creditor
 from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
@@ -85,10 +86,7 @@ def import_job_create(
     job.save()
     from .tasks import process_import
 
-    creditor_id, job_id = creditor.pk, job.pk
-    transaction.on_commit(
-        lambda: process_import.apply_async(kwargs={"creditor_id": creditor_id, "job_id": job_id})
-    )
+    enqueue_on_commit(process_import, creditor_id=creditor.pk, job_id=job.pk)
     return job
 
 

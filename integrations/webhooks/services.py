@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collections_portal.celery import enqueue_on_commit
 from collections_portal.tenancy import agency_scope, creditor_scope
 
 from . import transport
@@ -270,17 +271,14 @@ def _deliveries_create(
 
 
 def _enqueue_on_commit(creditor_id: int, delivery_ids: list[int]) -> None:
-    def enqueue() -> None:
-        from .tasks import webhook_delivery_send_task
+    # A broker that is down must not break the step that already committed: the sweep queues
+    # the delivery again once its lease has passed.
+    from .tasks import webhook_delivery_send_task
 
-        for delivery_id in delivery_ids:
-            webhook_delivery_send_task.apply_async(
-                kwargs={"delivery_id": delivery_id, "creditor_id": creditor_id}
-            )
-
-    # robust: a broker hiccup must not break the step that already committed; the sweep
-    # queues the delivery again once its lease has passed.
-    transaction.on_commit(enqueue, robust=True)
+    for delivery_id in delivery_ids:
+        enqueue_on_commit(
+            webhook_delivery_send_task, delivery_id=delivery_id, creditor_id=creditor_id
+        )
 
 
 def event_body(event: WebhookEvent) -> bytes:

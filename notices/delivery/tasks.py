@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from collections_portal.celery import CreditorTask
+from collections_portal.celery import CreditorTask, enqueue, enqueue_on_commit
 from collections_portal.tenancy import agency_scope
-from notices.models import Notice
+from notices.models import Notice, NoticeStatus
 
-from .models import PrintBatch
+from .models import DeliveryStatus, PrintBatch, PrintBatchStatus
 from .services import DeliveryRetry, notice_deliver, print_batch_compose, print_batches_close_due
 
 
@@ -34,11 +37,7 @@ def deliver_notice(self, notice_id: int, *, creditor_id: int) -> dict:
 
 def queue_delivery(*, notice: Notice) -> None:
     """Queue a notice's delivery once the current transaction commits."""
-    transaction.on_commit(
-        lambda: deliver_notice.apply_async(
-            args=[notice.pk], kwargs={"creditor_id": notice.creditor_id}
-        )
-    )
+    enqueue_on_commit(deliver_notice, notice.pk, creditor_id=notice.creditor_id)
 
 
 @shared_task(base=CreditorTask, name="delivery.compose_print_batch", acks_late=True)
@@ -48,11 +47,7 @@ def compose_print_batch(batch_id: int, *, creditor_id: int) -> dict:
 
 
 def queue_print_batch_compose(*, batch: PrintBatch) -> None:
-    transaction.on_commit(
-        lambda: compose_print_batch.apply_async(
-            args=[batch.pk], kwargs={"creditor_id": batch.creditor_id}
-        )
-    )
+    enqueue_on_commit(compose_print_batch, batch.pk, creditor_id=batch.creditor_id)
 
 
 @shared_task(name="delivery.close_print_batches", acks_late=True)
@@ -63,3 +58,43 @@ def close_print_batches() -> dict:
         for batch in closed:
             queue_print_batch_compose(batch=batch)
     return {"closed": [batch.pk for batch in closed]}
+
+
+@shared_task(name="delivery.requeue_stalled", acks_late=True)
+def requeue_stalled() -> dict:
+    """Celery beat: queue again the delivery work whose message was lost (a broker that was
+    down when it was queued on commit, or when a worker queued a retry). Safe to run twice:
+    delivering and composing are both safe to repeat.
+
+    - a rendered notice with no deliveries planned: its delivery task never ran;
+    - a rendered notice with a delivery still queued long after the longest retry backoff:
+      its retry message is gone (one in a print batch is ``sending``, not queued);
+    - a closed print batch never composed.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=settings.NOTICES_REQUEUE_AFTER_MINUTES)
+    retry_lost = cutoff - timedelta(seconds=settings.DELIVERY_RETRY_MAX_SECONDS)
+    with agency_scope(reason="requeue stalled deliveries and print batches of every creditor"):
+        never_delivered = Notice.objects.filter(
+            status=NoticeStatus.RENDERED, rendered_at__lt=cutoff, deliveries__isnull=True
+        )
+        retry_gone = Notice.objects.filter(
+            status=NoticeStatus.RENDERED,
+            deliveries__status=DeliveryStatus.QUEUED,
+            deliveries__updated_at__lt=retry_lost,
+        )
+        notices = list(
+            (never_delivered | retry_gone)
+            .distinct()
+            .order_by("pk")
+            .values_list("pk", "creditor_id")[:1000]
+        )
+        batches = list(
+            PrintBatch.objects.filter(status=PrintBatchStatus.CLOSED, closed_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", "creditor_id")[:100]
+        )
+    return {
+        "notices": sum(enqueue(deliver_notice, pk, creditor_id=c) for pk, c in notices),
+        "print_batches": sum(enqueue(compose_print_batch, pk, creditor_id=c) for pk, c in batches),
+    }

@@ -11,7 +11,7 @@ advisory lock (PostgreSQL released it with the dead worker's connection). Then
   timeline records the uncertainty, and the policy's next channel carries the notice.
 
 Redis hands an unacknowledged task to another worker only after the broker's visibility
-timeout (an hour); the tests hand it over at once by sending the same task again.
+timeout (15 minutes); the tests hand it over at once by sending the same task again.
 """
 
 import os

@@ -70,7 +70,9 @@ def test_steps_queue_the_render_on_commit_only(tenant_a, django_capture_on_commi
     ):
         notice = lifecycle.case_send_reminder(case=case, on=date(2025, 3, 20))
     assert len(callbacks) == 1
-    assert callbacks[0].keywords == {"notice_id": notice.pk, "creditor_id": tenant_a.creditor.pk}
+    [hook] = callbacks
+    assert hook.task.name == "notices.render_notice"
+    assert (hook.args, hook.kwargs) == ((notice.pk,), {"creditor_id": tenant_a.creditor.pk})
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
