@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from creditors.agency import AgencyRole
 
 from .models import Case, Claim, LedgerEntry, LimitationEvent, Payment, ReferenceRate
 from .models_legal import LegalStep
@@ -50,10 +54,46 @@ class CaseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["creditor", "debtor"]
     readonly_fields = ["number", "state", "payment_id"]
     inlines = [ClaimInline, LedgerInline]
+    actions = ["correct_collection_costs"]
 
     def has_add_permission(self, request):
         # Cases are filed through the portal or the API, which post each claim's principal.
         return False
+
+    def has_correct_collection_costs_permission(self, request) -> bool:
+        """Agency administrators only: the action posts to the ledger of any creditor."""
+        user = request.user
+        return user.is_superuser or user.groups.filter(name=AgencyRole.ADMIN).exists()
+
+    @admin.action(
+        description=_("Correct collection costs above the legal cap"),
+        permissions=["correct_collection_costs"],
+    )
+    def correct_collection_costs(self, request, queryset):
+        from .services.repairs import collection_costs_repair
+
+        today = timezone.localdate()
+        repaired = [
+            repair
+            for case in queryset.order_by("pk")
+            if (repair := collection_costs_repair(case=case, today=today, actor=request.user))
+        ]
+        if not repaired:
+            self.message_user(
+                request, _("None of the chosen cases was charged above the cap."), messages.INFO
+            )
+            return
+        total = sum(r.excess for r in repaired)
+        self.message_user(
+            request,
+            ngettext(
+                "Corrected %(count)d case; %(total)s charged too much in all.",
+                "Corrected %(count)d cases; %(total)s charged too much in all.",
+                len(repaired),
+            )
+            % {"count": len(repaired), "total": total},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("FIK payment ID"))
     def payment_id(self, obj):
