@@ -15,7 +15,17 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from .models import Case, Claim, Component, EntryKind, LedgerEntry, LimitationEvent, ReferenceRate
+from .models import (
+    Case,
+    Claim,
+    Component,
+    EntryKind,
+    InstalmentPlan,
+    LedgerEntry,
+    LimitationEvent,
+    PlanStatus,
+    ReferenceRate,
+)
 from .rules import (
     ClaimForCosts,
     CollectionCharges,
@@ -109,6 +119,19 @@ def component_balances(case: Case) -> dict[tuple[int | None, str], Decimal]:
         .order_by()
     )
     return {(row["claim_id"], row["component"]): row["total"] for row in rows}
+
+
+def fee_reminder_dates(case: Case) -> list[date]:
+    """Days of the case's fee-bearing reminders: ours with a fee, and the creditor's own."""
+    ours = LedgerEntry.objects.filter(
+        case=case, kind=EntryKind.REMINDER_FEE, reversed_by__isnull=True
+    ).values_list("posted_on", flat=True)
+    return sorted([*case.creditor_reminder_dates, *ours])
+
+
+def plan_was_broken(case: Case) -> bool:
+    """Whether any plan on the case was broken: then no further reminder fees (§ 9 b)."""
+    return InstalmentPlan.objects.filter(case=case, status=PlanStatus.BROKEN).exists()
 
 
 def case_collection_charges(case: Case, *, on: date) -> CollectionCharges:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cases import selectors
 from cases.models import CHARGE_COMPONENT, Case, Claim, Component, EntryKind, LedgerEntry, Payment
-from cases.rules import Figure
+from cases.rules import Figure, b2b_compensation, reminder_fee
 
 from .errors import CaseError
 from .locking import acting_user, lock_case
@@ -80,8 +80,12 @@ def fee_post(
     user: AbstractBaseUser | None = None,
     case_locked: bool = False,
 ) -> LedgerEntry:
-    """Charge a fee the rules engine allowed, with the engine's explanation on the entry.
+    """Charge a fee the rules engine allows, with the engine's explanation on the entry.
 
+    The one door every fee goes through, and it trusts no caller: it asks the rules engine
+    itself whether this fee may be charged on this case on ``posted_on`` (caps, how many,
+    how far apart, disputes, broken plans, the collection warning, the letter that carries a
+    reminder fee) and refuses with the reason (``CaseError``) when it may not.
     ``case_locked`` tells that the caller's transaction already holds the case's row lock.
     """
     if kind not in FEE_KINDS:
@@ -90,6 +94,7 @@ def fee_post(
         raise CaseError(figure.refusal or f"No {kind} may be charged.")
     if not case_locked:
         case = lock_case(case)
+    fee_check(case=case, kind=kind, amount=figure.amount, posted_on=posted_on, claim=claim)
     return ledger_post(
         case=case,
         claim=claim,
@@ -101,6 +106,89 @@ def fee_post(
         explanation=full_explanation(figure),
         user=user,
     )
+
+
+def fee_check(
+    *, case: Case, kind: EntryKind, amount: Decimal, posted_on: date, claim: Claim | None
+) -> None:
+    """Raise ``CaseError`` with the reason unless the rules allow this fee now (see fee_post)."""
+    from notices.models import Notice, NoticeKind
+
+    profile = selectors.profile_for(case, posted_on)
+    if kind != EntryKind.COURT_FEE and case.has_open_dispute():
+        # A disputed claim gets no further fees until the dispute is answered (inkassoloven
+        # § 9); court fees follow the legal track, which a dispute sends to a civil suit.
+        raise CaseError("The case has an open dispute: no fee may be charged while it is open.")
+
+    def over(allowed: Decimal, what: str) -> None:
+        if amount > allowed:
+            raise CaseError(
+                f"A {what} of {amount} is more than the {allowed} the rules allow "
+                f"({profile.label})."
+            )
+
+    if kind == EntryKind.REMINDER_FEE:
+        if claim is None:
+            raise CaseError("A reminder fee is charged on an invoice.")
+        if not Notice.objects.filter(case=case, kind=NoticeKind.REMINDER, dated=posted_on).exists():
+            raise CaseError(
+                f"No reminder was sent on {posted_on.isoformat()}: a reminder fee is charged "
+                "only with the reminder that carries it."
+            )
+        figure = reminder_fee(
+            profile,
+            on=posted_on,
+            due_date=claim.due_date,
+            previous_fee_reminders=[
+                day for day in selectors.fee_reminder_dates(case) if day <= posted_on
+            ],
+            disputed=case.disputes.exists(),
+            broken_plan=selectors.plan_was_broken(case),
+        )
+        if not figure.allowed:
+            raise CaseError(f"No reminder fee: {figure.refusal}.")
+        over(figure.amount, "reminder fee")
+        return
+    if kind in (EntryKind.HANDOVER_FEE, EntryKind.COLLECTION_COSTS):
+        deadline = case.warning_deadline
+        if deadline is None or posted_on <= deadline:
+            raise CaseError(
+                "Collection fees may only be charged after a collection warning whose deadline "
+                "has passed (inkassoloven § 10)."
+            )
+        charges = selectors.case_collection_charges(case, on=posted_on)
+        charged = _standing(case, kind)
+        if kind == EntryKind.HANDOVER_FEE:
+            if charged > 0:
+                raise CaseError("The handover fee has been charged already.")
+            over(charges.handover_fee.amount, "handover fee")
+        else:
+            over(charges.collection_costs.amount - charged, "collection cost")
+        return
+    if kind == EntryKind.COMPENSATION:
+        if claim is None:
+            raise CaseError("The compensation is charged on an invoice.")
+        if posted_on <= claim.due_date:
+            raise CaseError("The compensation is due only once the invoice is overdue.")
+        figure = b2b_compensation(
+            profile, debtor_is_consumer=claim.debtor_is_consumer, due_date=claim.due_date
+        )
+        if not figure.allowed:
+            raise CaseError(f"No compensation: {figure.refusal}.")
+        if _standing(case, kind, claim=claim) > 0:
+            raise CaseError(
+                f"Invoice {claim.invoice_number} has had its compensation already (once per "
+                "overdue invoice)."
+            )
+        over(figure.amount, "compensation")
+
+
+def _standing(case: Case, kind: EntryKind, *, claim: Claim | None = None) -> Decimal:
+    """The sum of the case's entries of ``kind`` that have not been reversed."""
+    entries = LedgerEntry.objects.filter(case=case, kind=kind, reversed_by__isnull=True)
+    if claim is not None:
+        entries = entries.filter(claim=claim)
+    return sum(entries.values_list("amount", flat=True), Decimal("0.00"))
 
 
 @transaction.atomic

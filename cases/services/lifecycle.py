@@ -28,7 +28,6 @@ from cases.models import (
     ClosedReason,
     Dispute,
     EntryKind,
-    LedgerEntry,
     Payment,
     PromiseToPay,
 )
@@ -143,14 +142,6 @@ def _oldest_claim(case: Case) -> Claim:
     return Claim.objects.filter(case=case).order_by("due_date", "pk").first()
 
 
-def _fee_reminder_dates(case: Case) -> list[date]:
-    """Days of the case's fee-bearing reminders: ours with a fee, and the creditor's own."""
-    ours = LedgerEntry.objects.filter(
-        case=case, kind=EntryKind.REMINDER_FEE, reversed_by__isnull=True
-    ).values_list("posted_on", flat=True)
-    return sorted([*case.creditor_reminder_dates, *ours])
-
-
 def reminders_sent(case: Case) -> list[date]:
     """Every reminder the debtor has had: the creditor's own and ours."""
     ours = Notice.objects.filter(case=case, kind=NoticeKind.REMINDER).values_list(
@@ -195,8 +186,6 @@ def case_send_reminder(
     *, case: Case, on: date, actor: AbstractBaseUser | str | None = None
 ) -> Notice:
     """Send the next reminder, with the fee the rules allow (renteloven § 9 b)."""
-    from .plans import plan_was_broken  # plans builds on this module
-
     case = lock_case(case)
     profile = selectors.profile_for(case, on)
     claim = _oldest_claim(case)
@@ -206,10 +195,12 @@ def case_send_reminder(
         profile,
         on=on,
         due_date=claim.due_date,
-        previous_fee_reminders=_fee_reminder_dates(case),
+        previous_fee_reminders=selectors.fee_reminder_dates(case),
         disputed=case.disputes.exists(),
-        broken_plan=plan_was_broken(case),
+        broken_plan=selectors.plan_was_broken(case),
     )
+    # The letter first: a reminder fee is only ever charged with the reminder that carries it.
+    notice = _notice(case, NoticeKind.REMINDER, dated=on)
     if figure.allowed:
         fee_post(
             case=case,
@@ -222,7 +213,6 @@ def case_send_reminder(
     interval = max(case.creditor.policy_reminder_interval_days, profile.reminder_min_spacing_days)
     case.next_action_at = action_at(on + timedelta(days=interval))
     _save(case)
-    notice = _notice(case, NoticeKind.REMINDER, dated=on)
     event_record(
         case=case,
         code="case.reminder_sent",

@@ -372,6 +372,4 @@ def _next_action(case: Case, day: date) -> None:
     case.save(update_fields=["next_action_at"])
 
 
-def plan_was_broken(case: Case) -> bool:
-    """Whether any plan on the case was broken: then no further reminder fees (§ 9 b)."""
-    return InstalmentPlan.objects.filter(case=case, status=PlanStatus.BROKEN).exists()
+plan_was_broken = selectors.plan_was_broken  # where the plan code and its tests look for it

@@ -6,12 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.models import EntryKind, ReferenceRate
-from cases.rules import get_profile, handover_fee
-from cases.services import fee_post
+from cases.models import ReferenceRate
+from cases.services import lifecycle as lc
 from collections_portal.tenancy import creditor_scope
 
-from .helpers import claim, file_case
+from .helpers import at, claim, file_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +22,17 @@ def case(tenant_a):
         claim("INV-7", "10000.00", date(2024, 12, 15), invoice=date(2024, 11, 15)),
     )
     with creditor_scope(tenant_a.creditor):
-        fee_post(
-            case=case,
-            kind=EntryKind.HANDOVER_FEE,
-            figure=handover_fee(get_profile("DK", date(2025, 2, 1))),
-            posted_on=date(2025, 2, 1),
-        )
+        # The handover fee and collection costs (1,300 for a claim of 10,000), charged as the
+        # law allows: after a collection warning whose deadline has passed.
+        hand_over(case, warned_on=date(2025, 1, 20), on=date(2025, 2, 1))
     return case
+
+
+def hand_over(case, *, warned_on: date, on: date) -> None:
+    with at(warned_on):
+        lc.case_send_warning(case=case, on=warned_on)
+    with at(on):
+        lc.case_hand_over(case=case, on=on)
 
 
 def explain(reference: str, on: str) -> str:
@@ -69,7 +72,7 @@ def test_the_balance_adds_up(case):
     accrued = Decimal(text.split("interest accrued ")[1].split()[0])
     total = Decimal(text.split("  total")[1].split()[0])
     assert principal == Decimal("10000.00")
-    assert costs == Decimal("100.00")
+    assert costs == Decimal("1400.00")
     assert accrued > 0
     assert total == principal + costs + accrued
 
@@ -93,17 +96,11 @@ def test_a_payment_interrupts_limitation_once_however_it_was_split(tenant_a):
 
     case = file_case(tenant_a.creditor, claim("LIM-1", "1000.00", date(2025, 1, 31)))
     with creditor_scope(tenant_a.creditor):
-        fee_post(
-            case=case,
-            claim=case.claims.get(),
-            kind=EntryKind.HANDOVER_FEE,
-            figure=handover_fee(get_profile("DK", date(2025, 2, 1))),
-            posted_on=date(2025, 2, 1),
-        )
+        hand_over(case, warned_on=date(2025, 2, 1), on=date(2025, 2, 12))  # costs 100 + 400
         # One payment split over costs and principal: one acknowledgement.
         payment_register(
             case=case,
-            amount="300.00",
+            amount="600.00",
             received_on=date(2025, 3, 1),
             method=PaymentMethod.BANK_TRANSFER,
             post_interest=False,

@@ -43,3 +43,17 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(capsys):
     roles = set(Membership.objects.filter(creditor=creditor).values_list("role", flat=True))
     assert roles == set(Role.values)
     assert User.objects.get(username="agent").check_password(DEMO_PASSWORD)
+
+
+def test_every_demo_fee_comes_with_the_letter_that_carries_it():
+    from cases.models import EntryKind, LedgerEntry
+    from notices.models import Notice, NoticeKind
+
+    call_command("seed_demo")
+    with agency_scope(reason="test: read every creditor's ledger"):
+        fees = list(LedgerEntry.objects.filter(kind=EntryKind.REMINDER_FEE))
+        assert fees
+        for fee in fees:
+            assert Notice.objects.filter(
+                case=fee.case, kind=NoticeKind.REMINDER, dated=fee.posted_on
+            ).exists(), f"a reminder fee on case {fee.case.reference} without its reminder"

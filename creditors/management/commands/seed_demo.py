@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, EntryKind, PaymentMethod
-from cases.rules import get_profile, reminder_fee
-from cases.services import ClaimInput, case_create, fee_post, payment_register
+from cases.models import Case, PaymentMethod
+from cases.services import ClaimInput, case_create, payment_register
+from cases.services.lifecycle import case_send_reminder
 from collections_portal.tenancy import creditor_scope
 from creditors.agency import AgencyRole, sync_agency_groups
 from creditors.models import Creditor, Role
@@ -106,18 +106,12 @@ def demo_claims(reference: str, kind: str, *, today: date) -> list[ClaimInput]:
 
 
 def demo_history(case: Case, *, today: date) -> None:
-    """A reminder fee and a part payment, so the demo's ledger has something to explain."""
+    """A reminder with its fee and a part payment, so the demo's ledger has something to
+    explain. The reminder goes through the lifecycle service, as the scheduler sends one: a fee
+    is never posted without the letter that carries it."""
     claim = case.claims.order_by("due_date").first()
     reminded_on = claim.due_date + timedelta(days=5)
-    figure = reminder_fee(
-        get_profile(case.creditor.jurisdiction, reminded_on),
-        on=reminded_on,
-        due_date=claim.due_date,
-        previous_fee_reminders=[],
-    )
-    fee_post(
-        case=case, claim=claim, kind=EntryKind.REMINDER_FEE, figure=figure, posted_on=reminded_on
-    )
+    case_send_reminder(case=case, on=reminded_on, actor="seed_demo")
     payment_register(
         case=case,
         amount=Decimal("500.00"),
