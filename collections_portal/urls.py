@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from cases import views as case_views
 from creditors import views as creditor_views
+from creditors import views_api_keys
 from debtors import views as debtor_views
 from notices import views as notice_views
 
@@ -41,6 +42,8 @@ auth_patterns = [
 urlpatterns = [
     path("", creditor_views.home, name="home"),
     path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
+    path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
+    path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
