@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -60,6 +58,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("integrations.api.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is deliberately not served, in any mode: stored files (letters, case documents,
+# import uploads with CPR numbers) are only served by views that check the tenant
+# (notice_pdf here, the API's notice pdf and document download).
