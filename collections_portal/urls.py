@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from collections_portal import signin
 from creditors import views as creditor_views
 from creditors import views_api_keys
 from debtors import views as debtor_views
@@ -17,7 +18,7 @@ auth_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        signin.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
