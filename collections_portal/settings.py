@@ -5,6 +5,7 @@ readers in ``collections_portal.env``; the defaults are for development on one m
 PostgreSQL and Redis on localhost. README.md lists the variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,7 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "collections_portal.admin_apps.PortalAdminConfig",  # django.contrib.admin, agency staff only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -171,6 +172,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling with django-axes (policy in collections_portal/signin.py and README.md):
+# an account, and separately an address, is locked after this many failures until this many
+# minutes have passed since its last failure. Its backend comes first and refuses a locked-out
+# sign-in; its middleware answers with the lockout page. Every sign-in must therefore pass
+# ``request`` to authenticate() (Django's forms do).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # collections_portal/admin.py registers read-only views of them
+AXES_LOCKOUT_CALLABLE = "collections_portal.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "collections_portal.signin.client_ip"
+AXES_USERNAME_CALLABLE = "collections_portal.signin.signin_username"
+AXES_VERBOSE = False
+# Password reset: at most one mail per e-mail address per interval, and this many requests
+# per client address per period.
+PASSWORD_RESET_MAIL_INTERVAL_MINUTES = env_int("PASSWORD_RESET_MAIL_INTERVAL_MINUTES", 15)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_ADDRESS_PERIOD_MINUTES = env_int("PASSWORD_RESET_ADDRESS_PERIOD_MINUTES", 60)
 
 # --- Internationalisation: Danish first, English second ----------------------------------
 LANGUAGE_CODE = "da"
@@ -387,5 +415,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes reports every sign-in at INFO; they are recorded in the database instead.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,11 +1,11 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from collections_portal import signin
 from creditors import views as creditor_views
+from creditors import views_api_keys
 from debtors import views as debtor_views
 from notices import views as notice_views
 
@@ -18,7 +18,7 @@ auth_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        signin.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -41,6 +41,8 @@ auth_patterns = [
 urlpatterns = [
     path("", creditor_views.home, name="home"),
     path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
+    path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
+    path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
@@ -57,6 +59,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("integrations.api.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is deliberately not served, in any mode: stored files (letters, case documents,
+# import uploads with CPR numbers) are only served by views that check the tenant
+# (notice_pdf here, the API's notice pdf and document download).

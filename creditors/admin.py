@@ -63,7 +63,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """Creditor admins' keys for the REST API. The key is shown once, right after it is made."""
+    """Creditors' keys for the REST API, for agency staff (a creditor's owners and administrators
+    manage their own on the portal page, creditors/views_api_keys.py). The key is shown once,
+    right after it is made."""
 
     list_display = ["name", "creditor", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["creditor"]

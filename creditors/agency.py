@@ -32,8 +32,18 @@ class AgencyRole(models.TextChoices):
 def _permissions_for(role: str):
     perms = Permission.objects.filter(content_type__app_label__in=AGENCY_APPS)
     if role == AgencyRole.ADMIN:
-        # Administrators also manage users and groups (creditor users, staff accounts).
-        return perms | Permission.objects.filter(content_type__app_label="auth")
+        # Administrators also manage users and groups (creditor users, staff accounts), and
+        # read the sign-in records (django-axes); deleting a lockout count lifts the lockout.
+        return (
+            perms
+            | Permission.objects.filter(content_type__app_label="auth")
+            | Permission.objects.filter(
+                content_type__app_label="axes", codename__startswith="view_"
+            )
+            | Permission.objects.filter(
+                content_type__app_label="axes", codename="delete_accessattempt"
+            )
+        )
     if role == AgencyRole.SUPERVISOR:
         return perms.exclude(codename__startswith="delete_")
     # Agents read everything they work on and change cases, debtors and notices.

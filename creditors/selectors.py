@@ -29,6 +29,16 @@ def user_is_agency_staff(user: AbstractBaseUser) -> bool:
     return cached
 
 
+def user_is_agency_manager(user: AbstractBaseUser) -> bool:
+    """Agency administrators and supervisors (and superusers): agency staff above agents,
+    who may change a creditor's settings such as its webhooks."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[AgencyRole.ADMIN, AgencyRole.SUPERVISOR]).exists()
+
+
 def creditors_for_user(user: AbstractBaseUser) -> QuerySet[Creditor]:
     """The creditors a user may act for: all active ones for agency staff, else memberships."""
     if user_is_agency_staff(user):

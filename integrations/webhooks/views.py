@@ -16,7 +16,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from creditors.selectors import membership_for, user_is_agency_staff
+from creditors.selectors import membership_for, user_is_agency_manager, user_is_agency_staff
 from integrations.api.authentication import ApiClient
 from integrations.api.scoping import ScopedGenericViewSet, request_creditor_id
 
@@ -62,13 +62,16 @@ class Conflict(exceptions.APIException):
 
 class CanManageWebhooks(BasePermission):
     """API keys manage their creditor's webhooks; in the browser, reading is for members and
-    changing for the creditor's owners and administrators (and agency staff)."""
+    changing (create, update, delete, rotate the secret, test-fire, replay) for the owners and
+    administrators of the creditor the request acts for, and for agency administrators and
+    supervisors. Agents, the lowest agency role, work cases and only read webhooks: a secret
+    rotated by them would break a creditor's integration."""
 
     def has_permission(self, request, view) -> bool:
         if isinstance(request.user, ApiClient) or request.method in SAFE_METHODS:
             return True
         if user_is_agency_staff(request.user):
-            return True
+            return user_is_agency_manager(request.user)
         creditor = getattr(request._request, "creditor", None)
         membership = membership_for(request.user, creditor) if creditor is not None else None
         return bool(membership and membership.can_manage)

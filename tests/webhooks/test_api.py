@@ -244,3 +244,44 @@ def test_the_openapi_schema_documents_webhooks_and_their_signature(client):
         assert path in schema
     assert "Webhook-Signature" in schema
     assert "integrations.webhooks.signing import verify" in schema
+
+
+def test_in_the_browser_agents_cannot_rotate_or_change_webhooks_supervisors_can(
+    client, tenant_a, receiver, allow_private
+):
+    from creditors.agency import AgencyRole
+    from tests.factories import agency_user
+
+    api_a = client_for(tenant_a.creditor)
+    created = create(api_a, receiver.url).json()
+    rotate = f"{BASE}/endpoints/{created['id']}/rotate-secret/"
+    endpoint = f"{BASE}/endpoints/{created['id']}/"
+
+    client.force_login(agency_user(AgencyRole.AGENT))
+    assert client.get(endpoint).status_code == 200  # agents read
+    assert client.post(rotate, {}, content_type="application/json").status_code == 403
+    assert client.delete(endpoint).status_code == 403
+    with creditor_scope(tenant_a.creditor):
+        assert WebhookEndpoint.objects.get(pk=created["id"]).secret == created["secret"]
+
+    for role in (AgencyRole.SUPERVISOR, AgencyRole.ADMIN):
+        client.force_login(agency_user(role))
+        rotated = client.post(rotate, {}, content_type="application/json")
+        assert rotated.status_code == 200, role
+        assert rotated.json()["secret"] != created["secret"]
+
+
+def test_a_creditor_admin_rotates_only_the_own_creditors_secret(
+    client, tenant_a, tenant_b, receiver, allow_private
+):
+    from creditors.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    b_endpoint = create(client_for(tenant_b.creditor), receiver.url).json()
+    user = UserFactory()
+    MembershipFactory(user=user, creditor=tenant_a.creditor, role=Role.ADMIN)
+    client.force_login(user)
+    response = client.post(
+        f"{BASE}/endpoints/{b_endpoint['id']}/rotate-secret/", {}, content_type="application/json"
+    )
+    assert response.status_code == 404

@@ -1,0 +1,11 @@
+"""The portal's settings with only the static files its pages use (the project's own and
+Pico's one stylesheet, copied by the test to STATIC_TEST_PICO_DIR), so a test can run
+scripts/setup's collectstatic command in seconds instead of minutes."""
+
+import os
+
+from collections_portal.settings import *  # noqa: F403
+from collections_portal.settings import BASE_DIR
+
+STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/pico", os.environ["STATIC_TEST_PICO_DIR"])]
