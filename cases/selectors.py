@@ -29,15 +29,16 @@ from .models import (
 from .rules import (
     ClaimForCosts,
     CollectionCharges,
+    ComponentLimitation,
     Figure,
     JurisdictionProfile,
     MissingRate,
     RateTable,
     collection_charges,
+    component_limitations,
     get_profile,
     interest_owed,
     interest_start,
-    limitation_date,
     limitation_warning_date,
 )
 
@@ -362,9 +363,17 @@ def rates_known_until(rates: RateTable, start: date, end: date) -> date:
 
 @dataclass(frozen=True)
 class ClaimLimitation:
+    """A claim's limitation: ``figure`` is the claim's own (its principal), ``components``
+    each part's, when a settlement or judgment gave the claim longer than later charges."""
+
     claim: Claim
     figure: Figure
     warn_on: date
+    components: tuple[ComponentLimitation, ...] = ()
+
+    @property
+    def time_barred_from(self) -> date:
+        return self.figure.dates[0] + timedelta(days=1)
 
 
 def claim_limitations(case: Case, *, on: date) -> list[ClaimLimitation]:
@@ -391,17 +400,19 @@ def claim_limitations(case: Case, *, on: date) -> list[ClaimLimitation]:
             events[event.claim_id].append((event.occurred_on, event.kind))
     result = []
     for claim in Claim.objects.filter(case=case).order_by("due_date", "pk"):
-        figure = limitation_date(
+        components = component_limitations(
             profile,
             claim_due=claim.due_date,
             events=sorted(events[claim.pk]),
             ten_year_basis=ten_year.get(claim.pk),
         )
+        figure = components[0].figure
         result.append(
             ClaimLimitation(
                 claim=claim,
                 figure=figure,
                 warn_on=limitation_warning_date(profile, figure.dates[0]),
+                components=tuple(components),
             )
         )
     return result

@@ -329,6 +329,8 @@ def _settlement_context(case: Case, notice: Notice, figures: Figures) -> dict:
             "as_of": notice.dated,
             "acceleration_days": acceleration,
             "limitation_years": profile.limitation_years_acknowledged,
+            # Interest and fees falling due after the signature keep the ordinary period.
+            "later_charges_years": profile.limitation_years_ordinary,
             "interest_rule": profile.cite("interest_rate"),
         }
     }

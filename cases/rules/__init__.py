@@ -21,7 +21,13 @@ from .fees import (
     warning_deadline_date,
 )
 from .interest import day_count, interest_owed, interest_start
-from .limitation import is_time_barred, limitation_date, limitation_warning_date
+from .limitation import (
+    ComponentLimitation,
+    component_limitations,
+    is_time_barred,
+    limitation_date,
+    limitation_warning_date,
+)
 from .profile import IncompleteProfile, JurisdictionProfile
 from .profiles import DEFAULT_DK_RATES, PROFILES, UnknownProfile, get_profile
 from .rates import MissingRate, RateEntry, RateTable, boundaries_between, half_year_start
@@ -31,6 +37,7 @@ __all__ = [
     "PROFILES",
     "ClaimForCosts",
     "CollectionCharges",
+    "ComponentLimitation",
     "Figure",
     "IncompleteProfile",
     "JurisdictionProfile",
@@ -43,6 +50,7 @@ __all__ = [
     "collection_charges",
     "collection_claim_size",
     "collection_cost_cap",
+    "component_limitations",
     "day_count",
     "get_profile",
     "half_year_start",

@@ -9,7 +9,8 @@ is 28 February).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -122,14 +123,84 @@ def limitation_date(
         rule=all_rules,
         profile=label,
         explanation=sentence(
-            f"The limitation period ends on {end.isoformat()} (time-barred from the day after): "
-            + "; ".join(steps),
+            f"The limitation period ends on {end.isoformat()} (time-barred from "
+            f"{(end + timedelta(days=1)).isoformat()}): " + "; ".join(steps),
             rule=all_rules,
             profile=label,
         ),
         dates=(end,),
         parts=tuple(parts),
     )
+
+
+@dataclass(frozen=True)
+class ComponentLimitation:
+    """The limitation of one part of a claim: ``component`` is ``"claim"`` (the principal with
+    the interest and fees that fell due with or before it) or ``"later_charges"`` (interest
+    and fees falling due after a settlement or judgment)."""
+
+    component: str
+    figure: Figure
+    since: date | None = None  # for later charges: the first day they could fall due
+
+    @property
+    def last_day(self) -> date:
+        return self.figure.dates[0]
+
+    @property
+    def time_barred_from(self) -> date:
+        return self.last_day + timedelta(days=1)
+
+
+def component_limitations(
+    profile: JurisdictionProfile,
+    *,
+    claim_due: date,
+    events: Sequence[tuple[date, str]] = (),
+    ten_year_basis: date | None = None,
+) -> list[ComponentLimitation]:
+    """The limitation of each component of a claim (DK: forældelsesloven §§ 3, 5 and 26).
+
+    Without a settlement or judgment the claim and everything on it share one date: interest
+    and fees are time-barred with the claim at the latest (§ 26). A settlement or judgment
+    gives the claim, with the interest and fees it covered, ``limitation_years_acknowledged``
+    (10) years (§ 5); interest and fees falling due after it keep the ordinary period (3 years,
+    § 5 stk. 2), counted from the day after it and interrupted as the claim is, and never
+    outlive the claim (§ 26).
+    """
+    claim = limitation_date(
+        profile, claim_due=claim_due, events=events, ten_year_basis=ten_year_basis
+    )
+    parts = [ComponentLimitation("claim", claim)]
+    if ten_year_basis is None or ten_year_basis > claim.dates[0]:
+        return parts
+    since = ten_year_basis + timedelta(days=1)
+    later = limitation_date(
+        profile, claim_due=since, events=[(d, k) for d, k in events if d >= since]
+    )
+    if later.dates[0] > claim.dates[0]:  # § 26: never later than the claim itself
+        later = claim
+    rule = profile.cite("limitation_ten_years")
+    text = (
+        f"Interest and fees falling due after the settlement or judgment of "
+        f"{ten_year_basis.isoformat()} keep the ordinary {profile.limitation_years_ordinary} "
+        f"years: {later.explanation}"
+    )
+    parts.append(
+        ComponentLimitation(
+            "later_charges",
+            Figure(
+                amount=ZERO,
+                rule=f"{rule}; {later.rule}",
+                profile=profile.label,
+                explanation=text,
+                dates=later.dates,
+                parts=later.parts,
+            ),
+            since=since,
+        )
+    )
+    return parts
 
 
 def limitation_warning_date(profile: JurisdictionProfile, limitation_date: date) -> date:

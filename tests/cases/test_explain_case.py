@@ -56,7 +56,9 @@ def test_it_explains_every_figure_as_of_a_date(case):
     assert "2024-12-16..2025-08-01" in text
     for rate in ("11.50", "10.75", "9.75"):
         assert rate in text
-    assert "time-barred on 2027-12-15" in text
+    assert (
+        "the claim: the limitation period ends on 2027-12-15 (time-barred from 2027-12-16)" in text
+    )
     assert "total" in text
 
 

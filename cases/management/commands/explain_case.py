@@ -70,6 +70,14 @@ class Command(BaseCommand):
         out("")
         out("Limitation:")
         for lim in st.limitations:
-            out(f"  [{lim.claim.invoice_number}] time-barred on {lim.figure.dates[0].isoformat()}"
-                f"; warn from {lim.warn_on.isoformat()}")  # fmt: skip
-            out(f"      {lim.figure.explanation}")
+            for part in lim.components:
+                what = (
+                    "the claim"
+                    if part.component == "claim"
+                    else f"interest and fees falling due from {part.since.isoformat()}"
+                )
+                out(f"  [{lim.claim.invoice_number}] {what}: the limitation period ends on "
+                    f"{part.last_day.isoformat()} (time-barred from "
+                    f"{part.time_barred_from.isoformat()})")  # fmt: skip
+                out(f"      {part.figure.explanation}")
+            out(f"      Warn from {lim.warn_on.isoformat()}.")
