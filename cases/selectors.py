@@ -327,6 +327,7 @@ def interest_accruals(
             due_date=claim.due_date,
             agreed_rate=claim.agreed_interest_rate,
             consumer=claim.debtor_is_consumer,
+            agreed_day_count=case.creditor.interest_day_count or None,
         )
         accruals.append(InterestAccrual(claim=claim, start=start, end=end, figure=figure))
     return accruals

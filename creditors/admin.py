@@ -19,7 +19,18 @@ class CreditorAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "cvr", "is_active", "logo"]}),
-        ("Profile", {"fields": ["jurisdiction", "currency", "language", "allocation_order"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "jurisdiction",
+                    "currency",
+                    "language",
+                    "allocation_order",
+                    "interest_day_count",
+                ]
+            },
+        ),
         (
             "Address",
             {"fields": ["address_line", "postal_code", "city", "country", "email", "phone"]},

@@ -101,6 +101,16 @@ class Creditor(models.Model):
             "designated otherwise. Empty: the jurisdiction profile's default."
         ),
     )
+    interest_day_count = models.CharField(
+        _("interest day count"),
+        max_length=10,
+        choices=[("30/360", _("30/360 (every month 30 days)")), ("act/365", _("Actual days/365"))],
+        blank=True,
+        help_text=_(
+            "The day count the creditor's agreement sets for default interest. Empty: the "
+            "jurisdiction profile's (Denmark: 30/360)."
+        ),
+    )
     logo = models.ImageField(_("logo"), upload_to="creditor-logos/", blank=True)
     # Collection policy: how the scheduler works this creditor's cases. The jurisdiction
     # profile's minimums (reminder spacing, warning deadline) always apply on top.

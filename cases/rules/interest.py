@@ -123,6 +123,7 @@ def interest_owed(
     due_date: date,
     agreed_rate: Decimal | None = None,
     consumer: bool = True,
+    agreed_day_count: str | None = None,
 ) -> Figure:
     """Simple default interest on the principal only, from ``start`` to ``end`` (both days
     included), split at every 1 January/1 July and every principal change (DK: renteloven § 5).
@@ -132,7 +133,9 @@ def interest_owed(
     reference rate plus ``interest_margin_points`` (``interest_margin_points_legacy`` when
     ``due_date`` is before ``interest_legacy_due_before``). A business debtor's
     ``agreed_rate`` replaces it (higher or lower); for a consumer the statutory rate is a
-    ceiling, so an agreed rate applies only where it is lower. Each period is a part.
+    ceiling, so an agreed rate applies only where it is lower. ``agreed_day_count`` (the
+    creditor's agreement, ``"30/360"`` or ``"act/365"``) replaces the profile's day count.
+    Each period is a part.
     """
     rule = profile.cite("interest_rate")
     label = profile.label
@@ -155,10 +158,16 @@ def interest_owed(
             unrounded=ZERO,
         )
 
-    convention = profile.need(profile.interest_day_count, "interest_day_count")
-    day_count_text = _DAY_COUNT_TEXT[convention]
-    if "interest_day_count" in profile.unverified:
-        day_count_text += ", unverified"
+    if agreed_day_count is not None:
+        if agreed_day_count not in _DAY_COUNT_TEXT:
+            raise ValueError(f"Unknown day count {agreed_day_count!r}.")
+        convention = agreed_day_count
+        day_count_text = f"{_DAY_COUNT_TEXT[convention]}, as agreed with the creditor"
+    else:
+        convention = profile.need(profile.interest_day_count, "interest_day_count")
+        day_count_text = _DAY_COUNT_TEXT[convention]
+        if "interest_day_count" in profile.unverified:
+            day_count_text += ", unverified"
     legacy = profile.interest_legacy_due_before is not None and (
         due_date < profile.interest_legacy_due_before
     )

@@ -106,6 +106,40 @@ DK_2024 = JurisdictionProfile(
     unverified=frozenset({"interest_day_count"}),
 )
 
+# Denmark before 2024, back to 2013-01-01, so an old claim handed over today can be computed
+# (its interest from the due date, the creditor's warning of years ago). The rules of reminder
+# and handover fees (renteloven § 9 b), the warning (inkassoloven § 10), limitation and the
+# interest margins (8 points, 7 for claims due before 2013-03-01) are the same; the B2B
+# compensation applies to claims due from 2013-03-01 (``b2b_compensation_since``). The cost
+# caps above are BEK 601/2002 as amended for claims from 1 July 2016: before that another
+# table applied, which RULES.md does not give, so the 2013 version has none and refuses to
+# size collection costs rather than guess (IncompleteProfile, shown as unverified).
+_COST_CAP_FIELDS = (
+    "cost_cap_bands_agency",
+    "cost_cap_bands_own",
+    "cost_cap_above_base_agency",
+    "cost_cap_above_pct_agency",
+    "cost_cap_above_base_own",
+    "cost_cap_above_pct_own",
+)
+DK_2016_07 = dataclasses.replace(
+    DK_2024,
+    version="2016-07-01",
+    valid_from=date(2016, 7, 1),
+    notes=("The numbers of the 2024 version; checked as in force from 2024-01-01 only.",),
+)
+DK_2013 = dataclasses.replace(
+    DK_2024,
+    version="2013-01-01",
+    valid_from=date(2013, 1, 1),
+    **dict.fromkeys(_COST_CAP_FIELDS),
+    unverified=DK_2024.unverified | frozenset(_COST_CAP_FIELDS),
+    notes=(
+        "Collection-cost caps before 1 July 2016 (the earlier BEK 601/2002 table) are not "
+        "in RULES.md: collection costs of a handover before that day are not computed.",
+    ),
+)
+
 # Sweden: a shape. RULES.md gives no dates for these numbers, nor the statutes' sections.
 SE_2024 = _shape(
     JurisdictionProfile(
@@ -240,14 +274,37 @@ NO_2026_07 = dataclasses.replace(
 )
 
 PROFILES: dict[str, tuple[JurisdictionProfile, ...]] = {
-    "DK": (DK_2024,),
+    "DK": (DK_2013, DK_2016_07, DK_2024),
     "SE": (SE_2024,),
     "NO": (NO_2026, NO_2026_07),
 }
 
 # Nationalbanken's lending rate by half-year: RULES.md's morarente minus the 8 points.
-# (valid_from, reference rate in percent, verified at the source)
+# (valid_from, reference rate in percent, verified at the source). The rates before 2023 are
+# Nationalbanken's lending rate as the project recorded it (0.20 % until the cut of January
+# 2015, 0.05 % from then, -0.35 % from the change of March 2021 until the rises from July
+# 2022), not checked against the source here: unverified, for staff to confirm in the admin.
 DEFAULT_DK_RATES: tuple[tuple[date, Decimal, bool], ...] = (
+    (date(2013, 1, 1), Decimal("0.20"), False),  # morarente 8.20 (7.20 due before 1 March)
+    (date(2013, 7, 1), Decimal("0.20"), False),
+    (date(2014, 1, 1), Decimal("0.20"), False),
+    (date(2014, 7, 1), Decimal("0.20"), False),
+    (date(2015, 1, 1), Decimal("0.20"), False),  # the cut to 0.05 came on 20 January 2015
+    (date(2015, 7, 1), Decimal("0.05"), False),  # morarente 8.05
+    (date(2016, 1, 1), Decimal("0.05"), False),
+    (date(2016, 7, 1), Decimal("0.05"), False),
+    (date(2017, 1, 1), Decimal("0.05"), False),
+    (date(2017, 7, 1), Decimal("0.05"), False),
+    (date(2018, 1, 1), Decimal("0.05"), False),
+    (date(2018, 7, 1), Decimal("0.05"), False),
+    (date(2019, 1, 1), Decimal("0.05"), False),
+    (date(2019, 7, 1), Decimal("0.05"), False),
+    (date(2020, 1, 1), Decimal("0.05"), False),
+    (date(2020, 7, 1), Decimal("0.05"), False),
+    (date(2021, 1, 1), Decimal("0.05"), False),
+    (date(2021, 7, 1), Decimal("-0.35"), False),  # morarente 7.65
+    (date(2022, 1, 1), Decimal("-0.35"), False),
+    (date(2022, 7, 1), Decimal("-0.35"), False),
     (date(2023, 1, 1), Decimal("1.90"), True),  # morarente 9.90
     (date(2023, 7, 1), Decimal("3.25"), True),  # morarente 11.25
     (date(2024, 1, 1), Decimal("3.75"), True),  # morarente 11.75

@@ -41,8 +41,19 @@ def test_an_unknown_country_is_refused():
 
 
 def test_a_day_before_the_first_version_is_refused_rather_than_guessed():
-    with pytest.raises(UnknownProfile, match="2024-01-01"):
-        get_profile("DK", date(2023, 12, 31))
+    with pytest.raises(UnknownProfile, match="2013-01-01"):
+        get_profile("DK", date(2012, 12, 31))
+
+
+def test_denmark_reaches_back_to_2013_without_guessing_the_old_cost_caps():
+    assert get_profile("DK", date(2013, 1, 1)).label == "DK@2013-01-01"
+    assert get_profile("DK", date(2016, 7, 1)).label == "DK@2016-07-01"
+    assert get_profile("DK", date(2023, 12, 31)).label == "DK@2016-07-01"
+    old = get_profile("DK", date(2016, 6, 30))
+    assert old.cost_cap_bands_agency is None
+    assert "cost_cap_bands_agency" in old.unverified
+    assert old.handover_fee_max == Decimal(100)
+    assert old.b2b_compensation_since == date(2013, 3, 1)
 
 
 def test_unknown_profile_is_a_lookup_error():
@@ -189,7 +200,15 @@ def test_every_registered_version_is_in_date_order():
 
 def test_the_default_danish_rates_are_the_morarente_minus_8_points():
     morarente = ["9.90", "11.25", "11.75", "11.50", "10.75", "9.75", "9.75"]
-    assert [rate + 8 for _, rate, _ in DEFAULT_DK_RATES] == [Decimal(m) for m in morarente]
+    from_2023 = [rate + 8 for day, rate, _ in DEFAULT_DK_RATES if day >= date(2023, 1, 1)]
+    assert from_2023 == [Decimal(m) for m in morarente]
+
+
+def test_the_danish_rates_reach_back_to_2013_every_half_year_and_unverified():
+    days = [day for day, _, _ in DEFAULT_DK_RATES]
+    assert days[0] == date(2013, 1, 1)
+    assert len(days) == (2026 - 2013) * 2 + 1  # 2013-01-01 .. 2026-01-01, no gap
+    assert all(not verified for day, _, verified in DEFAULT_DK_RATES if day < date(2023, 1, 1))
 
 
 def test_only_the_rates_up_to_2024_h1_are_verified():
@@ -222,8 +241,8 @@ def test_a_gap_in_the_table_is_not_filled_with_an_older_rate():
 
 
 def test_a_day_before_the_first_rate_is_missing():
-    with pytest.raises(MissingRate, match="2022-H2"):
-        RateTable(DEFAULT_DK_RATES).rate_on(date(2022, 12, 31))
+    with pytest.raises(MissingRate, match="2012-H2"):
+        RateTable(DEFAULT_DK_RATES).rate_on(date(2012, 12, 31))
 
 
 @pytest.mark.parametrize("day", [date(2024, 2, 1), date(2024, 7, 2), date(2024, 12, 1)])
