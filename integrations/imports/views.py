@@ -28,6 +28,7 @@ from cases.models import Case
 from creditors.models import Creditor
 from integrations.api.authentication import ApiClient
 from integrations.api.pagination import ApiCursorPagination
+from integrations.api.permissions import CREDITOR_DATA_PERMISSIONS
 from integrations.api.scoping import ScopedAPIView, ScopedViewMixin, request_creditor_id
 
 from .models import ImportJob, ImportRejection
@@ -88,8 +89,10 @@ class ImportRowSchema(serializers.Serializer):
 
 
 class ImportListCreateView(ScopedAPIView):
-    """List the creditor's import jobs, or upload invoices as a new one."""
+    """List the creditor's import jobs, or upload invoices as a new one. Uploading files cases:
+    the roles that may act on cases only (a viewer reads)."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
     parser_classes = [MultiPartParser, RawUploadParser]
     pagination_class = ApiCursorPagination
 
@@ -218,6 +221,8 @@ def _format_of(extension: str, head: bytes) -> str:
 class ImportDetailView(ScopedViewMixin, RetrieveAPIView):
     """One import job's progress; another creditor's job is 404."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
+
     serializer_class = ImportJobSerializer
     lookup_field = "public_id"
 
@@ -232,6 +237,8 @@ class RejectionPagination(ApiCursorPagination):
 class ImportRejectionsView(ScopedViewMixin, ListAPIView):
     """Every rejected row of a job: line, field, reason (paginated)."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
+
     serializer_class = ImportRejectionSerializer
     pagination_class = RejectionPagination
 
@@ -244,6 +251,8 @@ class ImportRejectionsView(ScopedViewMixin, ListAPIView):
 
 class ImportCasesView(ScopedViewMixin, ListAPIView):
     """The cases a job created (paginated)."""
+
+    permission_classes = CREDITOR_DATA_PERMISSIONS
 
     serializer_class = ImportedCaseSerializer
 
@@ -265,6 +274,8 @@ class _Echo:
 
 class ImportRejectionsCsvView(ScopedAPIView):
     """The rejected rows as a CSV file (semicolon-separated, with a BOM for spreadsheets)."""
+
+    permission_classes = CREDITOR_DATA_PERMISSIONS
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, public_id):
