@@ -209,6 +209,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         creditor = creditor_for_write(request, fields.get("creditor"))
+        if fields.get("currency", creditor.currency) != creditor.currency:
+            raise ValidationError(
+                {
+                    "currency": _("This creditor's cases are in %(currency)s.")
+                    % {"currency": creditor.currency}
+                }
+            )
         with acting_for(request, creditor):
             debtor = None
             if "debtor_id" in fields:
