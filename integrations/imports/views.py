@@ -267,6 +267,19 @@ class ImportCasesView(ScopedViewMixin, ListAPIView):
         )
 
 
+# A cell a spreadsheet would read as a formula (or a cell that starts with a tab or carriage
+# return, which some read past to one): the rejected rows quote what the uploader sent.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that would start a formula, prefixed with a single quote (OWASP's advice
+    against CSV injection), so the spreadsheet shows it as text and runs nothing."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -288,7 +301,10 @@ class ImportRejectionsCsvView(ScopedAPIView):
         writer = csv.writer(_Echo(), delimiter=";")
         # Read inside the view (the creditor's scope), not in a generator after it returned.
         body = ["\ufeff" + writer.writerow(["line", "field", "code", "reason", "invoice_number"])]
-        body.extend(writer.writerow(row) for row in rows.iterator(chunk_size=2000))
+        body.extend(
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
+            for row in rows.iterator(chunk_size=2000)
+        )
         response = HttpResponse("".join(body), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rejections-{job.public_id}.csv"'
         return response
