@@ -676,15 +676,20 @@ def normalise_phone_fast(value: str) -> str:
 
 class _Memo:
     """A normaliser remembered per value: a debtor's number or address repeats on each of its
-    invoices. Errors are not remembered (they are rare and re-raised as they come)."""
+    invoices. Errors are not remembered (they are rare and re-raised as they come). At most
+    ``limit`` values are kept (then it starts afresh): a memo of every debtor of a large file
+    would grow with the file, which the import otherwise never holds whole."""
 
-    def __init__(self, function) -> None:
+    def __init__(self, function, limit: int = 10_000) -> None:
         self.function = function
+        self.limit = limit
         self.known: dict[str, str] = {}
 
     def __call__(self, value: str) -> str:
         result = self.known.get(value)
         if result is None:
+            if len(self.known) >= self.limit:
+                self.known.clear()
             result = self.known[value] = self.function(value)
         return result
 
