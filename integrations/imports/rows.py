@@ -556,10 +556,12 @@ def _json_row(item: object) -> object:
         else:
             values[_column(key)] = value
     for column, value in values.items():
+        if column not in COLUMNS:
+            continue  # a column the import does not read cannot spoil the row
         parts = value if isinstance(value, list) else (value,)
         if not all(_valid_text(part) for part in parts):
             reason = _("The value holds a character that is not valid text (a lone surrogate).")
-            return BadRow(column if column in COLUMNS else "", "invalid_text", reason)
+            return BadRow(column, "invalid_text", reason)
     return values
 
 
