@@ -391,6 +391,13 @@ CELERY_BEAT_SCHEDULE["close-print-batches"] = {
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 10_000)
 # The largest upload accepted, in bytes (100,000 invoices as JSON take about 40 MB).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Minutes a job may stay queued, or running without committing a chunk, before beat's sweep
+# queues it again (the broker was down when it was uploaded, or its worker died).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
+CELERY_BEAT_SCHEDULE["imports-requeue-stale-jobs"] = {
+    "task": "imports.requeue_stale_jobs",
+    "schedule": 120.0,
+}
 
 # --- Webhooks ----------------------------------------------------------------------------
 # Outgoing webhooks (integrations/webhooks). Endpoints must be https and resolve to public

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.selectors import case_counts
 from collections_portal.decorators import tenant_view
@@ -15,6 +15,7 @@ from .models import Creditor
 from .services import creditor_select
 
 
+@require_safe  # a page that only reads: a write method is 405, never a silent read
 @tenant_view
 def home(request):
     """The creditor's name and its cases at a glance; agency staff see every creditor's."""

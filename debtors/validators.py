@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cpr as stdnum_cpr
+from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
-
-from creditors.validators import normalise_cvr
 
 __all__ = [
     "DEFAULT_PHONE_REGION",
@@ -54,6 +53,27 @@ def normalise_cpr(value: str) -> str:
         raise ValidationError(message, code="invalid_cpr_date") from exc
     except StdnumError as exc:  # any other complaint stdnum may add in a later version
         raise ValidationError(_("This is not a valid CPR number."), code="invalid_cpr") from exc
+
+
+def normalise_cvr(value: str) -> str:
+    """Return a debtor's 8-digit CVR number.
+
+    The error never repeats what was sent (``creditors.validators.normalise_cvr`` does, for a
+    creditor's own number): a person's CPR number sent as a company's CVR would otherwise be
+    echoed into the response, the idempotency record kept of it, logs and stored import
+    rejections."""
+    try:
+        return stdnum_cvr.validate(value)
+    except StdnumError as exc:
+        if stdnum_cpr.is_valid(value):
+            message = _(
+                "This is a CPR number (a person's), not a CVR number: a company's CVR number "
+                "has 8 digits. For a person, give the kind person."
+            )
+            raise ValidationError(message, code="invalid_cvr") from exc
+        raise ValidationError(
+            _("This is not a valid CVR number (8 digits)."), code="invalid_cvr"
+        ) from exc
 
 
 def mask_cpr(value: str) -> str:

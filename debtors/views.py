@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from collections_portal.decorators import tenant_view
 
@@ -22,12 +22,14 @@ from .selectors import (
 from .services import debtor_reveal_national_id
 
 
+@require_safe  # a page that only reads: a write method is 405, never a silent read
 @tenant_view
 def debtor_list(request):
     page = Paginator(debtor_queryset(), 50).get_page(request.GET.get("page"))
     return render(request, "debtors/debtor_list.html", {"page": page})
 
 
+@require_safe  # a page that only reads: a write method is 405, never a silent read
 @tenant_view
 def debtor_detail(request, debtor_id: int):
     return _render_detail(request, _get_debtor_or_404(debtor_id))

@@ -22,7 +22,7 @@ from cases.models import (
     Dispute,
     Payment,
 )
-from creditors.models import Language
+from creditors.models import Currency, Language
 from debtors.models import Debtor, DebtorKind
 from notices.models import Notice
 
@@ -216,6 +216,16 @@ class CaseCreateSerializer(serializers.Serializer):
     )
     creditor_warning_sent_on = ApiDateField(required=False, allow_null=True, default=None)
     claims = ClaimInputSerializer(many=True, min_length=1, max_length=MAX_CLAIMS_PER_CASE)
+    # A case is in its creditor's currency. Sent, it must be a currency we know (and the
+    # creditor's own): an unknown or another one is refused naming the field, never ignored.
+    currency = serializers.ChoiceField(
+        choices=Currency.choices,
+        required=False,
+        help_text="The claims' currency: the creditor's own. Another one is refused.",
+        error_messages={
+            "invalid_choice": _("Not a currency code we know: use DKK, SEK, NOK or EUR.")
+        },
+    )
 
     def validate(self, attrs):
         if ("debtor" in attrs) == ("debtor_id" in attrs):

@@ -25,7 +25,7 @@ from cases.services.documents import case_document_add, case_note_add
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
 from collections_portal.tenancy import creditor_scope
 from creditors.models import Creditor
-from creditors.selectors import membership_for, user_is_agency_staff
+from creditors.selectors import user_is_agency_staff
 from debtors.models import Debtor
 from debtors.selectors import debtor_list
 from debtors.services import LookupLimitReached, debtor_get_or_create, debtor_lookup_by_national_id
@@ -33,6 +33,7 @@ from notices.models import Notice
 
 from . import filters, serializers
 from .authentication import ApiClient
+from .permissions import CanChangeCreditorData
 from .scoping import ScopedGenericViewSet
 from .services import case_file
 
@@ -49,23 +50,6 @@ def actor_for(request):
 def user_for(request):
     """The user to record on rows with a user key; None for an API key (no person)."""
     return None if isinstance(request.user, ApiClient) else request.user
-
-
-class CanChangeCreditorData(permissions.BasePermission):
-    """Reads for every authenticated client; writes for API keys, agency staff and creditor
-    users whose role may act on cases (every role but viewer)."""
-
-    message = "Your role may not change this creditor's data."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        user = request.user
-        if isinstance(user, ApiClient) or user_is_agency_staff(user):
-            return True
-        creditor = getattr(request._request, "creditor", None)
-        membership = membership_for(user, creditor) if creditor is not None else None
-        return bool(membership and membership.can_edit)
 
 
 def creditor_for_write(request, named: int | None) -> Creditor:
@@ -275,6 +259,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         creditor = creditor_for_write(request, fields.get("creditor"))
+        if fields.get("currency", creditor.currency) != creditor.currency:
+            raise ValidationError(
+                {
+                    "currency": _("This creditor's cases are in %(currency)s.")
+                    % {"currency": creditor.currency}
+                }
+            )
         with acting_for(request, creditor):
             debtor = None
             if "debtor_id" in fields:

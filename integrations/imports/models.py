@@ -66,6 +66,20 @@ class ImportJob(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    attempts = models.PositiveSmallIntegerField(
+        _("runs"),
+        default=0,
+        help_text=_("How many times a worker has started on the job (a resumed job counts again)."),
+    )
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the job was last queued or last committed a chunk: a job queued or running "
+            "with no sign of life for a while is queued again by the stale-job sweep."
+        ),
+    )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -74,6 +88,14 @@ class ImportJob(TenantModel):
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The stale-job sweep looks only at unfinished jobs.
+            models.Index(
+                fields=["heartbeat_at"],
+                name="import_job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.get_status_display()})"

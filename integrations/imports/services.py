@@ -1,10 +1,17 @@
 """Import jobs: an upload of invoices becomes cases, chunk by chunk, row by row accountable.
 
-* :func:`import_job_create` stores the upload and queues the job (after commit).
-* :func:`import_job_process` (the Celery task's body) reads the file, validates every row and
-  files the valid ones in chunks. Each chunk commits its cases, its rejected rows and the job's
-  progress together, so a worker that dies carries on from the last whole chunk: nothing is
-  filed twice, nothing is skipped.
+* :func:`import_job_create` stores the upload and queues the job (after commit; with the
+  broker down the job stays queued and the stale-job sweep queues it later).
+* :func:`import_job_run` (the Celery task's body) sees that a job ends: it runs
+  :func:`import_job_process`, reconnects and resumes after a dropped database connection, and
+  fails the job with a reason on any other error.
+* :func:`import_job_process` reads the stored file a chunk at a time (never whole), validates
+  every row and files the valid ones. Each chunk commits its cases, its rejected rows and the
+  job's progress together, so a worker that dies carries on from the last whole chunk: nothing
+  is filed twice, nothing is skipped.
+* :func:`import_jobs_requeue_stale` (beat) queues again the jobs with no sign of life: queued
+  while the broker was down, or running on a worker that died; a job that keeps dying is
+  failed with its reason. So no job stays queued or running for good.
 * :func:`import_job_finish` is the one place a job ends successfully (the hook for the
   ``import.finished`` webhook); :func:`import_job_fail` the one place it ends in failure.
 
@@ -19,31 +26,49 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice
 
 import psycopg
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services.bulk import BulkCase, BulkClaim, cases_bulk_create
-from collections_portal.celery import enqueue_on_commit
+from collections_portal.celery import enqueue, enqueue_on_commit
+from collections_portal.tenancy import agency_scope, creditor_scope
 from creditors.models import ApiKey, Creditor
 from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 
 from .models import ImportChunk, ImportJob, ImportStatus
-from .rows import FileError, Invoice, Rejection, Validator, read_rows
+from .rows import FileError, Invoice, Rejection, Validator, count_rows, iter_rows
 
 logger = logging.getLogger(__name__)
 
 # Namespace of the advisory locks that keep one worker per job (the job id is the second key).
 _ADVISORY_NAMESPACE = 7_100_001
+# The database, not a row: a restart, a dropped connection. The job is resumed, not failed.
+CONNECTION_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+# Times a run reconnects to the database and resumes before it gives up (the stale-job sweep
+# then queues the job again later).
+_RECONNECTS = 3
+# Runs a job may start (queued again by the sweep after a crash) before it is failed: a job
+# that kills its worker every time must not be tried for ever.
+MAX_ATTEMPTS = 5
 
 
 @dataclass
@@ -81,13 +106,101 @@ def import_job_create(
         group_per_debtor=creditor.policy_group_invoices_per_debtor,
         api_key=api_key,
         created_by=user if user is not None and getattr(user, "pk", None) else None,
+        heartbeat_at=timezone.now(),
     )
     job.file.save(f"{job.public_id}.{fmt}", upload, save=False)
     job.save()
+    # Queued once the upload commits; a broker that is down leaves the job queued for the
+    # stale-job sweep, and never turns the committed upload into an error.
     from .tasks import process_import
 
     enqueue_on_commit(process_import, creditor_id=creditor.pk, job_id=job.pk)
     return job
+
+
+def import_job_enqueue(*, creditor_id: int, job_id: int) -> bool:
+    """Send the job to the workers; False (logged) when the broker cannot be reached."""
+    from .tasks import process_import
+
+    return enqueue(process_import, creditor_id=creditor_id, job_id=job_id)
+
+
+def import_job_run(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
+    """Process a job and see that it ends, finished or failed with a reason.
+
+    A dropped database connection is not the file's fault: the run reconnects and resumes
+    from the last committed chunk (a few times; then the task ends and the stale-job sweep
+    queues the job again). Any other error fails the job, with a reason the creditor can read
+    and the error in the log."""
+    for attempt in range(_RECONNECTS + 1):
+        try:
+            return import_job_process(job_id=job_id, chunk_rows=chunk_rows)
+        except CONNECTION_ERRORS:
+            # Inside the caller's transaction (a task run eagerly) nothing can be resumed.
+            if connection.in_atomic_block or attempt == _RECONNECTS:
+                raise
+            logger.warning(
+                "import job %s lost its database connection; resuming", job_id, exc_info=True
+            )
+            _drop_connection()
+        except FileError as exc:  # the file changed under the job since it was checked
+            return import_job_fail(job_id=job_id, error=str(exc))
+        except Exception:
+            logger.exception("import job %s stopped on an unexpected error", job_id)
+            return import_job_fail(job_id=job_id, error=_stopped_reason(job_id))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _drop_connection() -> None:
+    try:
+        connection.close()
+    except Exception:  # a connection that is gone may fail to close: it is gone anyway
+        logger.debug("closing a broken connection failed", exc_info=True)
+
+
+def _stopped_reason(job_id: int) -> str:
+    done, total = ImportJob.objects.values_list("rows_done", "rows_total").get(pk=job_id)
+    return _(
+        "The import stopped on an unexpected error after %(done)s of %(total)s rows. The rows "
+        "before were filed and are kept; the error has been logged for the agency. Upload the "
+        "remaining rows again, or ask the agency."
+    ) % {"done": done, "total": total if total is not None else "?"}
+
+
+def _interrupted_reason(job_id: int, attempts: int) -> str:
+    done, total = ImportJob.objects.values_list("rows_done", "rows_total").get(pk=job_id)
+    return _(
+        "The import was interrupted %(count)s times (the worker or the database failed) and "
+        "has been stopped after %(done)s of %(total)s rows. The rows before were filed and are "
+        "kept; upload the remaining rows again."
+    ) % {"count": attempts, "done": done, "total": total if total is not None else "?"}
+
+
+def import_jobs_requeue_stale(*, now: datetime | None = None) -> int:
+    """Beat's sweep: queue again every job queued or running with no sign of life for
+    ``IMPORT_STALE_MINUTES`` (queued while the broker was down, or its worker died); fail a
+    job that has been started ``MAX_ATTEMPTS`` times. Returns how many were queued."""
+    now = now or timezone.now()
+    before = now - timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+    stale_q = Q(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
+    )
+    with agency_scope(reason="imports: the stale-job sweep looks at every creditor's jobs"):
+        stale = list(ImportJob.objects.filter(stale_q).values_list("pk", "creditor_id", "attempts"))
+    queued = 0
+    for job_id, creditor_id, attempts in stale:
+        with creditor_scope(creditor_id):
+            if attempts >= MAX_ATTEMPTS:
+                import_job_fail(job_id=job_id, error=_interrupted_reason(job_id, attempts))
+                continue
+            # Claimed by moving its sign of life: a second sweep (or the job itself, come
+            # back) in the meantime leaves it alone.
+            claimed = ImportJob.objects.filter(stale_q, pk=job_id).update(heartbeat_at=now)
+        if claimed and import_job_enqueue(creditor_id=creditor_id, job_id=job_id):
+            queued += 1
+    if stale:
+        logger.info("stale-job sweep: %s stale import jobs, %s queued again", len(stale), queued)
+    return queued
 
 
 def import_job_process(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
@@ -105,63 +218,90 @@ def import_job_process(*, job_id: int, chunk_rows: int | None = None) -> ImportJ
     try:
         return _process(job_id=job_id, chunk_rows=chunk_rows)
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_ADVISORY_NAMESPACE, job_id])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_ADVISORY_NAMESPACE, job_id])
+        except CONNECTION_ERRORS:
+            pass  # the connection is gone, and the session's lock with it
 
 
 def _process(*, job_id: int, chunk_rows: int) -> ImportJob:
     job = ImportJob.objects.select_related("creditor").get(pk=job_id)
     if job.status in (ImportStatus.FINISHED, ImportStatus.FAILED):
         return job
-    with job.file.open("rb") as handle:
-        data = handle.read()
-    try:
-        rows = read_rows(data, job.format)
-    except FileError as exc:
-        return import_job_fail(job_id=job.pk, error=str(exc))
-    del data
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.RUNNING,
-        rows_total=len(rows),
-        started_at=job.started_at or timezone.now(),
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        started_at=Coalesce("started_at", now),
     )
+    if job.rows_total is None:
+        # A first pass over the file, keeping nothing: a file broken at its end fails whole,
+        # before anything is filed, and the job can show its size from the start.
+        try:
+            with job.file.open("rb") as handle:
+                total = count_rows(handle, job.format)
+        except FileError as exc:
+            return import_job_fail(job_id=job.pk, error=str(exc))
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=total)
     job.refresh_from_db()
     validator = Validator(currency=job.creditor.currency)
     seen: dict[str, int] = {}  # invoice number -> line, for duplicates within the file
-    starts = list(range(job.rows_done, len(rows), chunk_rows))
-    # Validation is Python; writing is mostly PostgreSQL's work, waited for with the GIL
-    # released. So one thread validates the next chunk while this one writes the current.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as ahead:
-        checked = [ahead.submit(_validate, rows[s : s + chunk_rows], validator) for s in starts[:1]]
-        for index, start in enumerate(starts):
-            if index + 1 < len(starts):
-                following = starts[index + 1]
-                checked.append(
-                    ahead.submit(_validate, rows[following : following + chunk_rows], validator)
-                )
-            invoices, rejections = checked[index].result()
-            checked[index] = None  # type: ignore[call-overload] - let the chunk go
-            size = min(chunk_rows, len(rows) - start)
-            with transaction.atomic():
-                # Foreign keys are checked as each statement ends, not at commit: an error is
-                # then raised inside the savepoint of the rows at fault, and only they fail.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
-                if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
-                    raise RuntimeError(f"import job {job.pk} moved under us")
-                result = _file_chunk(job=job, invoices=invoices, rejections=rejections, seen=seen)
-                rejected_lines = {r.line for r in result.rejections}
-                duplicates = {r.line for r in result.rejections if r.code == "duplicate"}
-                _save_rejections(job=job, rejections=result.rejections)
-                ImportJob.objects.filter(pk=job.pk).update(
-                    rows_done=F("rows_done") + size,
-                    rows_accepted=F("rows_accepted") + result.accepted,
-                    rows_rejected=F("rows_rejected") + len(rejected_lines),
-                    rows_duplicate=F("rows_duplicate") + len(duplicates),
-                    cases_created=F("cases_created") + result.cases_created,
-                )
+    start = job.rows_done
+    with job.file.open("rb") as handle:
+        rows = iter_rows(handle, job.format)
+        for _committed in islice(rows, start):  # read past the chunks already filed
+            pass
+
+        def next_chunk() -> tuple[int, tuple[list[Invoice], list[Rejection]]] | None:
+            batch = list(islice(rows, chunk_rows))
+            return (len(batch), _validate(batch, validator)) if batch else None
+
+        # Reading and validating is Python; writing is mostly PostgreSQL's work, waited for
+        # with the GIL released. So one thread reads and validates the next chunk while this
+        # one writes the current (only that thread touches the file).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as ahead:
+            pending = ahead.submit(next_chunk)
+            while (ready := pending.result()) is not None:
+                pending = ahead.submit(next_chunk)
+                size, (invoices, rejections) = ready
+                _commit_chunk(job=job, start=start, size=size, invoices=invoices,
+                              rejections=rejections, seen=seen)  # fmt: skip
+                start += size
     return import_job_finish(job_id=job.pk)
+
+
+def _commit_chunk(
+    *,
+    job: ImportJob,
+    start: int,
+    size: int,
+    invoices: list[Invoice],
+    rejections: list[Rejection],
+    seen: dict[str, int],
+) -> None:
+    """File one chunk: its cases, its rejected rows and the job's progress, in one commit."""
+    with transaction.atomic():
+        # Foreign keys are checked as each statement ends, not at commit: an error is then
+        # raised inside the savepoint of the rows at fault, and only they fail.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
+        if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
+            raise RuntimeError(f"import job {job.pk} moved under us")
+        result = _file_chunk(job=job, invoices=invoices, rejections=rejections, seen=seen)
+        rejected_lines = {r.line for r in result.rejections}
+        duplicates = {r.line for r in result.rejections if r.code == "duplicate"}
+        _save_rejections(job=job, rejections=result.rejections)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=F("rows_done") + size,
+            rows_accepted=F("rows_accepted") + result.accepted,
+            rows_rejected=F("rows_rejected") + len(rejected_lines),
+            rows_duplicate=F("rows_duplicate") + len(duplicates),
+            cases_created=F("cases_created") + result.cases_created,
+            heartbeat_at=timezone.now(),
+        )
 
 
 def import_job_finish(*, job_id: int) -> ImportJob:
@@ -187,9 +327,12 @@ def import_job_finish(*, job_id: int) -> ImportJob:
 
 
 def import_job_fail(*, job_id: int, error: str) -> ImportJob:
-    """The file cannot be processed at all (not JSON, missing columns): say why and stop."""
+    """The job cannot go on (the file is not JSON, lacks columns, or an error stopped it): say
+    why and stop. A job that has ended stays as it ended."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (ImportStatus.FINISHED, ImportStatus.FAILED):
+            return job
         job.status = ImportStatus.FAILED
         job.error = error
         job.finished_at = timezone.now()
@@ -234,7 +377,11 @@ def _validate(rows: list, validator: Validator) -> tuple[list[Invoice], list[Rej
     invoices: list[Invoice] = []
     rejections: list[Rejection] = []
     for line, values in rows:
-        checked = validator.validate(line, values)
+        try:
+            checked = validator.validate(line, values)
+        except Exception:  # a row no check foresaw (nesting, odd types): that row only
+            logger.exception("import row on line %s could not be validated", line)
+            checked = [Rejection(line, "", "invalid", _("The row could not be read."))]
         if isinstance(checked, list):
             rejections.extend(checked)
         else:
@@ -277,15 +424,19 @@ def _write_with_fallback(*, job: ImportJob, invoices: list[Invoice]) -> ChunkRes
     try:
         with transaction.atomic():
             return _write(job=job, invoices=invoices)
-    except (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError):
-        raise  # the connection, not a row: let the task fail and resume later
-    except (DatabaseError, psycopg.DatabaseError) as exc:  # COPY raises psycopg's own
+    except CONNECTION_ERRORS:
+        raise  # the connection, not a row: the run resumes from the last committed chunk
+    except Exception as exc:  # a row's database error (COPY raises psycopg's own), or one
+        # no validation foresaw (text PostgreSQL cannot take): found by halves, that row only
         if len(invoices) == 1:
             invoice = invoices[0]
-            logger.warning("import job %s line %s: %s", job.pk, invoice.line, exc)
-            reason = _("The row could not be stored: %(error)s") % {
-                "error": str(exc).splitlines()[0]
-            }
+            logger.warning("import job %s line %s: %r", job.pk, invoice.line, exc)
+            if isinstance(exc, DatabaseError | psycopg.DatabaseError):
+                reason = _("The row could not be stored: %(error)s") % {
+                    "error": (str(exc).splitlines() or [""])[0]
+                }
+            else:
+                reason = _("The row could not be stored.")
             return ChunkResult(
                 rejections=[Rejection(invoice.line, "", "database", reason, invoice.invoice_number)]
             )
@@ -437,5 +588,35 @@ def _save_rejections(*, job: ImportJob, rejections: Iterable[Rejection]) -> None
     ):
         for r in rejections:
             copy.write_row(
-                (job.creditor_id, job.pk, r.line, r.field, r.code, r.reason, r.invoice_number)
+                (
+                    job.creditor_id,
+                    job.pk,
+                    r.line,
+                    r.field,
+                    r.code,
+                    stored_text(r.reason),
+                    stored_text(r.invoice_number)[:200],
+                )
             )
+
+
+_CPR_LIKE = re.compile(r"(?<![0-9])([0-3][0-9])([01][0-9])([0-9]{2})[- ]?([0-9]{4})(?![0-9])")
+
+
+def _mask_cpr(match: re.Match) -> str:
+    day, month, year = (int(g) for g in match.groups()[:3])
+    try:
+        date(2000 + year, month, day)
+    except ValueError:
+        return match.group(0)  # not a date of birth: not a CPR number
+    return f"{match.group(1)}{match.group(2)}{match.group(3)}-XXXX"
+
+
+def stored_text(text: str) -> str:
+    """What a rejection keeps of a row's text: a CPR number anywhere in it masked (a CPR
+    sent in the wrong column, or as a CVR, is echoed by no stored reason), and a lone
+    surrogate (which PostgreSQL cannot store) replaced."""
+    if not text:
+        return ""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CPR_LIKE.sub(_mask_cpr, text)

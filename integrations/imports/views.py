@@ -28,6 +28,7 @@ from cases.models import Case
 from creditors.models import Creditor
 from integrations.api.authentication import ApiClient
 from integrations.api.pagination import ApiCursorPagination
+from integrations.api.permissions import CREDITOR_DATA_PERMISSIONS
 from integrations.api.scoping import ScopedAPIView, ScopedViewMixin, request_creditor_id
 
 from .models import ImportJob, ImportRejection
@@ -88,8 +89,10 @@ class ImportRowSchema(serializers.Serializer):
 
 
 class ImportListCreateView(ScopedAPIView):
-    """List the creditor's import jobs, or upload invoices as a new one."""
+    """List the creditor's import jobs, or upload invoices as a new one. Uploading files cases:
+    the roles that may act on cases only (a viewer reads)."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
     parser_classes = [MultiPartParser, RawUploadParser]
     pagination_class = ApiCursorPagination
 
@@ -218,6 +221,8 @@ def _format_of(extension: str, head: bytes) -> str:
 class ImportDetailView(ScopedViewMixin, RetrieveAPIView):
     """One import job's progress; another creditor's job is 404."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
+
     serializer_class = ImportJobSerializer
     lookup_field = "public_id"
 
@@ -232,6 +237,8 @@ class RejectionPagination(ApiCursorPagination):
 class ImportRejectionsView(ScopedViewMixin, ListAPIView):
     """Every rejected row of a job: line, field, reason (paginated)."""
 
+    permission_classes = CREDITOR_DATA_PERMISSIONS
+
     serializer_class = ImportRejectionSerializer
     pagination_class = RejectionPagination
 
@@ -244,6 +251,8 @@ class ImportRejectionsView(ScopedViewMixin, ListAPIView):
 
 class ImportCasesView(ScopedViewMixin, ListAPIView):
     """The cases a job created (paginated)."""
+
+    permission_classes = CREDITOR_DATA_PERMISSIONS
 
     serializer_class = ImportedCaseSerializer
 
@@ -258,6 +267,19 @@ class ImportCasesView(ScopedViewMixin, ListAPIView):
         )
 
 
+# A cell a spreadsheet would read as a formula (or a cell that starts with a tab or carriage
+# return, which some read past to one): the rejected rows quote what the uploader sent.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that would start a formula, prefixed with a single quote (OWASP's advice
+    against CSV injection), so the spreadsheet shows it as text and runs nothing."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -265,6 +287,8 @@ class _Echo:
 
 class ImportRejectionsCsvView(ScopedAPIView):
     """The rejected rows as a CSV file (semicolon-separated, with a BOM for spreadsheets)."""
+
+    permission_classes = CREDITOR_DATA_PERMISSIONS
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, public_id):
@@ -277,7 +301,10 @@ class ImportRejectionsCsvView(ScopedAPIView):
         writer = csv.writer(_Echo(), delimiter=";")
         # Read inside the view (the creditor's scope), not in a generator after it returned.
         body = ["\ufeff" + writer.writerow(["line", "field", "code", "reason", "invoice_number"])]
-        body.extend(writer.writerow(row) for row in rows.iterator(chunk_size=2000))
+        body.extend(
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
+            for row in rows.iterator(chunk_size=2000)
+        )
         response = HttpResponse("".join(body), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rejections-{job.public_id}.csv"'
         return response

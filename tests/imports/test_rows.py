@@ -214,3 +214,36 @@ def test_the_phone_short_cut_agrees_with_normalise_phone(number):
             return ("error", exc.messages[0])
 
     assert verdict(normalise_phone_fast) == verdict(normalise_phone)
+
+
+# --- Reading a piece at a time ------------------------------------------------------------
+
+
+def test_json_read_in_tiny_pieces_is_read_as_a_whole(monkeypatch):
+    """Every value cut at every place by the pieces (numbers, strings, escapes, UTF-8)."""
+    from integrations.imports import rows as rows_module
+
+    data = (
+        '{"meta": {"sent": [1, 2.50, "x"]}, "invoices": [{"amount": 1234.56, "debtor": '
+        '{"name": "Søren \\"Sø\\" Ærø"}}, 17, {"amount": "10,00"}], "after": null}'
+    ).encode()
+    whole = read_rows(data, "json")
+    monkeypatch.setattr(rows_module, "_JSON_PIECE", 3)
+    assert [(line, v if isinstance(v, dict) else type(v)) for line, v in read_rows(data, "json")] \
+        == [(line, v if isinstance(v, dict) else type(v)) for line, v in whole]  # fmt: skip
+    assert whole[0][1] == {"amount": Decimal("1234.56"), "debtor_name": 'Søren "Sø" Ærø'}
+    assert isinstance(whole[1][1], NotAnObject)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b'[{"a": 1}', "line 1"),
+        (b'[{"a": 1}]\n[', "line 2, column 1"),
+        (b'{"other": []}', "invoices"),
+        (b'"text"', "invoices"),
+    ],
+)
+def test_broken_json_is_a_file_error_with_where(data, says):
+    with pytest.raises(FileError, match=says):
+        read_rows(data, "json")
