@@ -43,6 +43,18 @@ def tenant_b(db) -> Tenant:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The suite creates, migrates, flushes and drops test databases: it connects as the
+    database owner (DATABASE_OWNER_URL), as ``migrate`` does. The application role's limits
+    are tested with connections of their own (tests/collections_portal/test_db_roles.py),
+    with the credentials returned here: the application's, which the owner's replaced (empty
+    when one role is configured for both)."""
+    from collections_portal.dbroles import use_owner
+
+    return use_owner()
+
+
+@pytest.fixture(scope="session")
 def live_server(django_db_setup):
     """pytest-django's live server, stopped before the test database is dropped.
 
