@@ -16,8 +16,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import dj_database_url
 import psycopg
 import pytest
+import yaml
 from django.core.management import call_command
 from django.db import connection
 
@@ -404,3 +406,20 @@ def test_the_default_roles_and_one_role_when_only_database_url_is_given():
         env={"DATABASE_URL": "postgres://ops:pw@db.example:5432/inkasso"},
     )
     assert given.stdout.split() == ["ops", "ops", "ops"], given.stderr
+
+
+def test_docker_compose_runs_the_application_as_its_role_and_migrates_as_the_owner():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    postgres = services["postgres"]["environment"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        app = dj_database_url.parse(env["DATABASE_URL"])
+        owner = dj_database_url.parse(env["DATABASE_OWNER_URL"])
+        assert owner["USER"] == postgres["POSTGRES_USER"] != app["USER"]
+    init = next(v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v)
+    sql = (ROOT / init.split(":")[0]).read_text()
+    assert f"CREATE ROLE {app['USER']} LOGIN PASSWORD '{app['PASSWORD']}'" in sql
+    # Neither scripts/run nor the Procfile names another database URL: the default, the app's.
+    assert "DATABASE_URL" not in (ROOT / "Procfile").read_text()
+    assert "DATABASE_URL=" not in (ROOT / "scripts" / "run").read_text()
