@@ -165,7 +165,8 @@ def _role_exists(cursor, role: str) -> bool:
 
 
 def protect_append_only(using: str = "default") -> None:
-    """Install the append-only triggers (as the owner of the tables)."""
+    """Install the append-only triggers (as the owner of the tables; PostgreSQL 14 or newer,
+    for CREATE OR REPLACE TRIGGER)."""
     connection = connections[using]
     qn = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -212,6 +213,9 @@ def grant_app_role(role: str, using: str = "default") -> bool:
         statements = [
             f"GRANT CONNECT, TEMPORARY ON DATABASE {qn(database)} TO {role_q}",
             f"GRANT USAGE ON SCHEMA {schema_q} TO {role_q}",
+            # PostgreSQL 15's default, for older servers: only the schema's owner creates in it
+            # (a no-op with a warning when the owner of the tables does not own the schema).
+            f"REVOKE CREATE ON SCHEMA {schema_q} FROM PUBLIC",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema_q} TO {role_q}",
             # The application never needs these on any table.
             f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {schema_q} "
