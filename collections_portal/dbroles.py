@@ -142,16 +142,28 @@ $$
 """
 
 
-def append_only_tables() -> list[tuple[str, dict[str, dict | None]]]:
-    """(table, {column: condition}) for each append-only model, from the current models."""
+def append_only_tables(cursor) -> list[tuple[str, dict[str, dict | None]]]:
+    """(table, {column: condition}) for each append-only model, from the current models, as
+    far as the database has them (a migration back in time may have removed a table or column)."""
+    columns = {}
+    cursor.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    )
+    for table, column in cursor.fetchall():
+        columns.setdefault(table, set()).add(column)
     tables = []
     for rule in APPEND_ONLY:
         model = apps.get_model(rule.model)
+        table = model._meta.db_table
+        if table not in columns:
+            continue
         mutable = {
             model._meta.get_field(name).column: condition
             for name, condition in rule.mutable.items()
+            if model._meta.get_field(name).column in columns[table]
         }
-        tables.append((model._meta.db_table, mutable))
+        tables.append((table, mutable))
     return tables
 
 
@@ -171,7 +183,7 @@ def protect_append_only(using: str = "default") -> None:
     qn = connection.ops.quote_name
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(TRIGGER_FUNCTION_SQL)
-        for table, mutable in append_only_tables():
+        for table, mutable in append_only_tables(cursor):
             spec = _quote_literal(json.dumps(mutable, sort_keys=True))
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER portal_append_only BEFORE UPDATE OR DELETE ON "
@@ -228,7 +240,7 @@ def grant_app_role(role: str, using: str = "default") -> bool:
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_q} "
             f"GRANT USAGE, SELECT ON SEQUENCES TO {role_q}",
         ]
-        for table, mutable in append_only_tables():
+        for table, mutable in append_only_tables(cursor):
             # Revoking the table's UPDATE revokes its column grants too: start from none.
             statements.append(f"REVOKE UPDATE, DELETE ON {qn(table)} FROM {role_q}")
             if mutable:
