@@ -90,15 +90,30 @@ TEMPLATES = [
 ]
 
 # --- Database ----------------------------------------------------------------------------
+# Two roles (collections_portal/dbroles.py, README "Database roles"). DATABASE_URL is the
+# application's: web, worker and beat connect as a role that owns nothing and may not change
+# the append-only records. DATABASE_OWNER_URL is the owner's, for `migrate` and the test suite
+# (its database name is not used: the owner connects to DATABASE_URL's database). Given only
+# DATABASE_URL, its role is both, as before.
+_DATABASE_URL = env_str("DATABASE_URL", "")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgres://inkasso:inkasso@localhost:5432/inkasso"),
+        _DATABASE_URL or "postgres://inkasso_app:inkasso_app@localhost:5432/inkasso",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
+DATABASE_OWNER = dj_database_url.parse(
+    env_str("DATABASE_OWNER_URL", "")
+    or _DATABASE_URL
+    or "postgres://inkasso:inkasso@localhost:5432/inkasso"
+)
+if DATABASE_OWNER["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_OWNER_URL must point to PostgreSQL (postgres://...).")
+# The role granted rows (not tables) after every migrate.
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

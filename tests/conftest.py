@@ -42,6 +42,34 @@ def tenant_b(db) -> Tenant:
     return make_tenant("Beta Data ApS")
 
 
+# The application's database credentials (DATABASE_URL's role), which the owner's replace for
+# the suite itself; empty when one role is configured for both.
+APP_DATABASE: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The suite creates, migrates, flushes and drops test databases: it connects as the
+    database owner (DATABASE_OWNER_URL), as ``migrate`` does. Worker processes connect as the
+    application role, as in production; tests/collections_portal/test_db_roles.py tests that
+    role's limits with the credentials returned here."""
+    from collections_portal.dbroles import use_owner
+
+    APP_DATABASE.update(use_owner())
+    return dict(APP_DATABASE)
+
+
+def app_database_url() -> str:
+    """The test database's URL as the application role (the owner's if that role is absent)."""
+    db = dict(connection.settings_dict)
+    if APP_DATABASE:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_DATABASE["USER"]])
+            if cursor.fetchone():
+                db.update(APP_DATABASE)
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.fixture(scope="session")
 def live_server(django_db_setup):
     """pytest-django's live server, stopped before the test database is dropped.
@@ -66,13 +94,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_celery_worker(extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
-    """A real worker process on a queue of its own, connected to this test's database."""
+    """A real worker process on a queue of its own, connected to this test's database as the
+    application role."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    db = connection.settings_dict
     env = {
         **os.environ,
         **(extra_env or {}),
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": app_database_url(),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
     process = subprocess.Popen(

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from cases.models import CaseEvent, EntryKind, LedgerEntry
 from collections_portal.tenancy import agency_scope
 from notices.models import Notice
+from tests.conftest import app_database_url
 
 from .helpers import claim, file_case
 
@@ -47,11 +47,10 @@ def test_two_processes_advance_each_case_once(tenant_a, tenant_b):
             for tenant in (tenant_a, tenant_b)
             for n in range(20)
         ]
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "collections_portal.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": app_database_url(),  # as beat's tasks run: the application's role
     }
     start = time.time() + 3
     workers = [
