@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from creditors.services import api_key_create
+from tests.conftest import app_database_url
 from tests.delivery.servers import free_port
 from tests.factories import UserFactory
 
@@ -33,10 +33,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def gunicorn(transactional_db):
     """gunicorn with one sync worker (one thread) on this test's database."""
     port = free_port()
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": app_database_url(),  # as production runs: the application role
         "DATABASE_CONN_MAX_AGE": "0",
         "SECRET_KEY": settings.SECRET_KEY,  # the session's auth hash is keyed with it
         "DEBUG": "1",
