@@ -1,5 +1,5 @@
 """The limitation watch: warn on the timeline well before a claim becomes time-barred, and
-say so when it has (forældelsesloven; RULES.md: "the system warns well before").
+say so when it has (forældelsesloven: warned well before the claim is time-barred).
 
 Cost: a claim's warning day is never earlier than its due date plus the profile's
 ``limitation_warning_months`` (a limitation period only ever gets longer), so only active cases

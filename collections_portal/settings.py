@@ -46,10 +46,13 @@ INSTALLED_APPS = [
     "debtors",
     "cases",
     "notices",
+    "notices.delivery",
     "integrations",
     "integrations.api",
     "integrations.imports",
     "integrations.webhooks",
+    # Sign-in throttling (see "Auth" below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -168,14 +171,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Copenhagen"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
-# django-celery-beat's DatabaseScheduler copies this into its tables at start.
-CELERY_BEAT_SCHEDULE = {
-    "advance-due-cases": {"task": "cases.advance_due_cases", "schedule": 60.0},
-    "flag-approaching-limitation": {
-        "task": "cases.flag_approaching_limitation",
-        "schedule": crontab(hour=6, minute=0),
-    },
-}
 
 # --- Auth --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -193,7 +188,6 @@ LOGOUT_REDIRECT_URL = "login"
 # minutes have passed since its last failure. Its backend comes first and refuses a locked-out
 # sign-in; its middleware answers with the lockout page. Every sign-in must therefore pass
 # ``request`` to authenticate() (Django's forms do).
-INSTALLED_APPS.append("axes")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -328,10 +322,6 @@ API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Exact look-ups of a debtor by CPR/CVR number a person (or an API key) may make per hour.
 NATIONAL_ID_LOOKUPS_PER_HOUR = env_int("NATIONAL_ID_LOOKUPS_PER_HOUR", 30)
-CELERY_BEAT_SCHEDULE["api-idempotency-cleanup"] = {
-    "task": "api.idempotency_cleanup",
-    "schedule": crontab(minute=17),
-}
 
 # --- Letters: rendering notices to PDF ---------------------------------------------------
 # The agency's identity: the sender of every letter once a case is in collection (before that
@@ -350,13 +340,8 @@ NOTICES_PREVIEW_TIMEOUT = env_int("NOTICES_PREVIEW_TIMEOUT", 60)
 # Notices still pending this many minutes after they were made are queued again (a broker that
 # was down at commit time must not leave a letter unrendered).
 NOTICES_REQUEUE_AFTER_MINUTES = env_int("NOTICES_REQUEUE_AFTER_MINUTES", 10)
-CELERY_BEAT_SCHEDULE["render-pending-notices"] = {
-    "task": "notices.requeue_pending_notices",
-    "schedule": 300.0,
-}
 
 # --- Notice delivery (notices.delivery, integrations.gateways) ---------------------------
-INSTALLED_APPS.insert(INSTALLED_APPS.index("notices") + 1, "notices.delivery")
 # E-mail goes through the EMAIL_* settings above, from this address (default: the address of
 # DEFAULT_FROM_EMAIL) with the creditor's name shown; the timeout bounds one SMTP conversation.
 DELIVERY_FROM_EMAIL = env_str("DELIVERY_FROM_EMAIL", "")
@@ -390,16 +375,6 @@ if DELIVERY_QUEUE:
     CELERY_TASK_ROUTES = {"delivery.*": {"queue": DELIVERY_QUEUE}}
 # Open print batches are closed and composed into one print file daily at this hour.
 PRINT_BATCH_CLOSE_HOUR = env_int("PRINT_BATCH_CLOSE_HOUR", 14)
-# Delivery work whose message was lost (the broker down when it was queued) is queued again:
-# notices rendered but never delivered, retries gone missing, print batches never composed.
-CELERY_BEAT_SCHEDULE["delivery-requeue-stalled"] = {
-    "task": "delivery.requeue_stalled",
-    "schedule": 300.0,
-}
-CELERY_BEAT_SCHEDULE["close-print-batches"] = {
-    "task": "delivery.close_print_batches",
-    "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),
-}
 
 # --- Bulk imports (integrations/imports) ------------------------------------------------
 # Rows per transaction of an import job: the unit of progress and of resuming after a crash.
@@ -409,10 +384,6 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Minutes a job may stay queued, or running without committing a chunk, before beat's sweep
 # queues it again (the broker was down when it was uploaded, or its worker died).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
-CELERY_BEAT_SCHEDULE["imports-requeue-stale-jobs"] = {
-    "task": "imports.requeue_stale_jobs",
-    "schedule": 120.0,
-}
 
 # --- Webhooks ----------------------------------------------------------------------------
 # Outgoing webhooks (integrations/webhooks). Endpoints must be https and resolve to public
@@ -420,10 +391,48 @@ CELERY_BEAT_SCHEDULE["imports-requeue-stale-jobs"] = {
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
 WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
-# Deliveries waiting for a retry are picked up by this sweep (SKIP LOCKED, batches).
-CELERY_BEAT_SCHEDULE["webhooks-send-due-deliveries"] = {
-    "task": "webhooks.send_due_deliveries",
-    "schedule": 60.0,
+
+# --- Scheduled work (Celery beat) --------------------------------------------------------
+# Every periodic task, in one place. django-celery-beat's DatabaseScheduler copies this into
+# its tables at start.
+CELERY_BEAT_SCHEDULE = {
+    # The lifecycle: advance what is due; warn well before a claim is time-barred.
+    "advance-due-cases": {"task": "cases.advance_due_cases", "schedule": 60.0},
+    "flag-approaching-limitation": {
+        "task": "cases.flag_approaching_limitation",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Idempotency keys past API_IDEMPOTENCY_TTL_HOURS are forgotten.
+    "api-idempotency-cleanup": {
+        "task": "api.idempotency_cleanup",
+        "schedule": crontab(minute=17),
+    },
+    # Notices still pending after NOTICES_REQUEUE_AFTER_MINUTES are queued again.
+    "render-pending-notices": {
+        "task": "notices.requeue_pending_notices",
+        "schedule": 300.0,
+    },
+    # Delivery work whose message was lost (the broker down when it was queued) is queued
+    # again: notices rendered but never delivered, retries gone missing, print batches never
+    # composed.
+    "delivery-requeue-stalled": {
+        "task": "delivery.requeue_stalled",
+        "schedule": 300.0,
+    },
+    "close-print-batches": {
+        "task": "delivery.close_print_batches",
+        "schedule": crontab(hour=PRINT_BATCH_CLOSE_HOUR, minute=0),
+    },
+    # Import jobs stale for IMPORT_STALE_MINUTES are queued again.
+    "imports-requeue-stale-jobs": {
+        "task": "imports.requeue_stale_jobs",
+        "schedule": 120.0,
+    },
+    # Webhook deliveries waiting for a retry are picked up by this sweep (SKIP LOCKED, batches).
+    "webhooks-send-due-deliveries": {
+        "task": "webhooks.send_due_deliveries",
+        "schedule": 60.0,
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------

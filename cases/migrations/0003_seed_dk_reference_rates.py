@@ -1,4 +1,4 @@
-"""Seed Denmark's reference rates from the DK profile's defaults (RULES.md's table).
+"""Seed Denmark's reference rates from the DK profile's defaults (renteloven § 5's table).
 
 Rates the rules mark *unverified* are stored unverified, and shown as such in the admin, until
 staff check them against Nationalbanken. Existing rows are left alone.
@@ -18,7 +18,7 @@ def seed(apps, schema_editor):
             defaults={
                 "rate": rate,
                 "verified": verified,
-                "source": "RULES.md: morarente table less the 8-point margin",
+                "source": "renteloven § 5: morarente table less the 8-point margin",
             },
         )
 

@@ -18,7 +18,7 @@ def seed(apps, schema_editor):
                 "verified": verified,
                 "source": "Nationalbanken's lending rate as recorded by the project; unverified"
                 if not verified
-                else "RULES.md: morarente table less the 8-point margin",
+                else "renteloven § 5: morarente table less the 8-point margin",
             },
         )
 

@@ -34,8 +34,8 @@ def reminder_fee(
     - fewer than ``reminder_fee_count_max`` fees were charged before (DK: a 4th is refused);
     - at least ``reminder_min_spacing_days`` have passed since the last fee (DK: 10);
     - no instalment plan on the claim has been broken;
-    - the claim is not disputed, or this is the first fee: RULES.md forbids a fee on the 2nd
-      or 3rd reminder of a disputed claim (``reminder_fee_after_dispute`` False). Pausing the
+    - the claim is not disputed, or this is the first fee: no fee on the 2nd or 3rd reminder
+      of a disputed claim (renteloven § 9 b) (``reminder_fee_after_dispute`` False). Pausing the
       reminders of a disputed claim altogether (inkassoloven § 9) is the workflow's decision;
     - where the profile requires it (SE), the fee was agreed when the debt arose.
     """

@@ -13,7 +13,7 @@ from .explain import Figure, money_text, round_money, sentence
 from .profile import IncompleteProfile, JurisdictionProfile
 
 # Used when a profile carries no citation for a topic yet: the statute, without a section
-# number that RULES.md does not give.
+# number where none has been checked.
 _DEFAULT_CITATIONS = {
     "summary_procedure": "retsplejeloven kapitel 44 a (betalingspåkrav)",
     "court_fee": "retsafgiftsloven",

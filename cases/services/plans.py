@@ -74,7 +74,7 @@ def _schedule(*, balance: Decimal, count: int | None, amount: Decimal | None) ->
 
 
 def _interest_bearing_consumer_claims(case: Case) -> bool:
-    # An interest-bearing plan for a consumer may count as consumer credit (RULES.md): flag
+    # An interest-bearing plan for a consumer may count as consumer credit (kreditaftaleloven): flag
     # it for a person to review. Kept simple: any consumer claim on which interest runs, i.e.
     # without an agreed rate of zero (no agreed rate means the statutory rate applies).
     return (

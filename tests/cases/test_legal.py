@@ -1,5 +1,6 @@
-"""The legal track: a betalingspåkrav only where RULES.md allows it, its court fee explained,
-its effect on limitation, and the udlæg that finds nothing sending the case to monitoring."""
+"""The legal track: a betalingspåkrav only where retsplejeloven kapitel 44 a allows it, its
+court fee explained, its effect on limitation, and the udlæg that finds nothing sending the case
+to monitoring."""
 
 from datetime import date, timedelta
 from decimal import Decimal

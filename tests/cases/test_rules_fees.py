@@ -102,7 +102,7 @@ def test_a_disputed_claim_gets_no_fee_on_the_third_reminder():
 
 
 def test_the_first_reminder_of_a_disputed_claim_may_carry_the_fee():
-    # RULES.md (§ 9 b): "no fee on the 2nd or 3rd reminder" of a disputed claim.
+    # renteloven § 9 b: "no fee on the 2nd or 3rd reminder" of a disputed claim.
     figure = fee(DUE, disputed=True)
     assert figure.allowed
     assert "disputed; this first fee is allowed" in figure.explanation

@@ -66,7 +66,7 @@ def test_norway_lowers_the_compensation_on_1_july_2026():
     assert get_profile("NO", date(2026, 7, 1)).label == "NO@2026-07-01"
 
 
-# Denmark is complete and holds RULES.md's numbers
+# Denmark is complete and holds the statutes' numbers
 
 
 def test_the_danish_profile_has_every_parameter():

@@ -1,5 +1,5 @@
 """The scheduler takes a case from new to collection on the days the rules and the policy say,
-with the fees and the notices RULES.md gives, and running it twice changes nothing."""
+with the fees and the notices the law gives, and running it twice changes nothing."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
