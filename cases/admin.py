@@ -10,7 +10,8 @@ from .models_legal import LegalStep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records are written by the services only; the admin shows them."""
+    """Cases and their records are written by the services only (which lock the case and write
+    the timeline); the admin shows them, and its actions call the services."""
 
     def has_add_permission(self, request):
         return False
@@ -32,6 +33,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class ClaimInline(ReadOnlyInline):
     model = Claim
@@ -47,18 +51,17 @@ class LedgerInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
+    """Read-only: a case's creditor, debtor, dates and closing change only through the case
+    services (an edit here once moved a case to another creditor, with its debtor). Cases are
+    filed through the portal, the import or the API, which post each claim's principal."""
+
     list_display = ["number", "creditor", "debtor", "state", "currency", "created_at"]
     list_filter = ["state", "creditor", "currency"]
     search_fields = ["=number", "creditor_reference", "debtor__name"]
-    autocomplete_fields = ["creditor", "debtor"]
     readonly_fields = ["number", "state", "payment_id"]
     inlines = [ClaimInline, LedgerInline]
     actions = ["correct_collection_costs"]
-
-    def has_add_permission(self, request):
-        # Cases are filed through the portal or the API, which post each claim's principal.
-        return False
 
     def has_correct_collection_costs_permission(self, request) -> bool:
         """Agency administrators only: the action posts to the ledger of any creditor."""
@@ -101,18 +104,13 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ReadOnlyAdmin):
+    """Read-only: money changes go through the services (a correction is a reversal in the
+    ledger)."""
+
     list_display = ["invoice_number", "creditor", "case", "due_date", "principal"]
     list_filter = ["creditor", "debtor_is_consumer"]
     search_fields = ["invoice_number", "=case__number"]
-    raw_id_fields = ["case"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Money changes go through the services (a correction is a reversal in the ledger).
-        return False
 
 
 @admin.register(LedgerEntry)
@@ -132,12 +130,12 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LimitationEvent)
-class LimitationEventAdmin(admin.ModelAdmin):
+class LimitationEventAdmin(ReadOnlyAdmin):
+    """Read-only: the services record a claim's limitation events with the step that caused
+    them."""
+
     list_display = ["claim", "kind", "occurred_on", "note"]
     list_filter = ["kind"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReferenceRate)

@@ -1,0 +1,168 @@
+"""Cases and their records cannot be changed in the Django admin: every write goes through the
+services, which lock the case and write its timeline. (The admin's case form once let staff move
+a case to another creditor, which then saw the first creditor's debtor.)"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+
+from cases.models import (
+    Case,
+    CaseDocument,
+    Claim,
+    Dispute,
+    InstalmentPlan,
+    LedgerEntry,
+    LegalStep,
+    LimitationEvent,
+    Payment,
+)
+from cases.services.payments import payment_register
+from collections_portal.tenancy import agency_scope, creditor_scope
+from creditors.agency import AgencyRole
+from notices.delivery.models import Delivery, DeliveryAttempt, PrintBatch
+from notices.models import Notice
+from tests.cases.helpers import claim, file_case
+from tests.factories import UserFactory, agency_user
+
+pytestmark = pytest.mark.django_db
+
+# Models of these apps that staff do edit in the admin, by design: settings, not records.
+EDITABLE = {"cases.referencerate", "delivery.channelpolicy"}
+
+
+def _admin_user(kind: str):
+    if kind == "superuser":
+        return UserFactory(username="root", is_staff=True, is_superuser=True)
+    return agency_user(AgencyRole.ADMIN, username="administrator")
+
+
+@pytest.fixture
+def records(tenant_a):
+    """One of every record of a case, made the way the services (or their tests) make them."""
+    creditor = tenant_a.creditor
+    case = file_case(creditor, claim("F-1", "1000.00", date(2026, 1, 10)))
+    with creditor_scope(creditor):
+        first = case.claims.get()
+        payment_register(
+            case=case,
+            amount=Decimal("100.00"),
+            received_on=date(2026, 2, 1),
+            method="bank_transfer",
+        )
+        notice = Notice.objects.create(
+            creditor=creditor, case=case, kind="reminder", dated=date(2026, 2, 2)
+        )
+        batch = PrintBatch.objects.create(creditor=creditor)
+        delivery = Delivery.objects.create(
+            creditor=creditor, notice=notice, channel="print", print_batch=batch
+        )
+        DeliveryAttempt.objects.create(creditor=creditor, delivery=delivery, number=1)
+        return {
+            Case: case,
+            Claim: first,
+            LedgerEntry: LedgerEntry.objects.filter(case=case).first(),
+            Payment: Payment.objects.get(case=case),
+            LimitationEvent: LimitationEvent.objects.create(
+                creditor=creditor, claim=first, kind="acknowledgement", occurred_on=date(2026, 2, 3)
+            ),
+            LegalStep: LegalStep.objects.create(
+                creditor=creditor, case=case, kind="summary_claim", occurred_on=date(2026, 2, 4)
+            ),
+            InstalmentPlan: InstalmentPlan.objects.create(
+                creditor=creditor, case=case, proposed_on=date(2026, 2, 5)
+            ),
+            Dispute: Dispute.objects.create(
+                creditor=creditor, case=case, opened_on=date(2026, 2, 6), reason="not delivered"
+            ),
+            CaseDocument: CaseDocument.objects.create(
+                creditor=creditor,
+                case=case,
+                file="x.pdf",
+                filename="x.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+            ),
+            Notice: notice,
+            Delivery: delivery,
+            DeliveryAttempt: DeliveryAttempt.objects.get(delivery=delivery),
+            PrintBatch: batch,
+        }
+
+
+def _record_models():
+    """Every model of cases, notices and delivery but the settings staff edit."""
+    for label in ("cases", "notices", "delivery"):
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.label_lower not in EDITABLE:
+                yield model
+
+
+def test_every_record_model_is_covered(records):
+    """A new record model must be added to this file's fixture (and kept read-only)."""
+    from cases.models import CaseEvent, Instalment, PromiseToPay
+
+    covered = set(records) | {CaseEvent, Instalment, PromiseToPay}
+    assert set(_record_models()) <= covered
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("kind", ["agency_admin", "superuser"])
+def test_the_admin_cannot_add_change_or_delete_a_case_or_its_records(
+    client, tenant_a, tenant_b, records, kind
+):
+    client.force_login(_admin_user(kind))
+    for model, obj in records.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        model_admin = admin.site._registry.get(model)
+        if model_admin is None:
+            # Not in the admin at all: no page to change it from.
+            with pytest.raises(NoReverseMatch):
+                reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+            continue
+        with agency_scope(reason="test"):
+            before = _fields(type(obj).objects.get(pk=obj.pk))
+        change = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+        page = client.get(change)
+        assert page.status_code == 200, info
+        body = page.content.decode()
+        assert 'name="_save"' not in body, info
+        assert 'name="_continue"' not in body, info
+        # A POST that would move a case to the other creditor (and change every other field
+        # the form could name) is refused.
+        forged = {k: str(v) for k, v in before.items() if v not in (None, "") and k != "id"}
+        forged["creditor"] = tenant_b.creditor.pk
+        forged["debtor"] = tenant_b.debtor.pk
+        forged["closed_reason"] = "paid"
+        assert client.post(change, forged).status_code == 403, info
+        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 403, info
+        assert client.post(reverse("admin:{}_{}_add".format(*info)), forged).status_code == 403
+        delete = reverse("admin:{}_{}_delete".format(*info), args=[obj.pk])
+        assert client.get(delete).status_code == 403, info
+        assert client.post(delete, {"post": "yes"}).status_code == 403, info
+        changelist = reverse("admin:{}_{}_changelist".format(*info))
+        bulk = client.post(
+            changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        )
+        assert bulk.status_code in (200, 302), info
+        with agency_scope(reason="test"):
+            assert _fields(type(obj).objects.get(pk=obj.pk)) == before, info
+        for inline in model_admin.get_inline_instances(page.wsgi_request, obj):
+            assert not inline.has_add_permission(page.wsgi_request, obj), (info, inline)
+            assert not inline.has_change_permission(page.wsgi_request, obj), (info, inline)
+            assert not inline.has_delete_permission(page.wsgi_request, obj), (info, inline)
+
+
+def test_the_case_admin_keeps_its_collection_costs_action(client, tenant_a):
+    client.force_login(_admin_user("agency_admin"))
+    body = client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert 'value="correct_collection_costs"' in body
+    assert 'value="delete_selected"' not in body
