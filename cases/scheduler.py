@@ -12,17 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from collections_portal.tenancy import agency_scope
 
-from .models import Case, CaseState, Payment, PromiseToPay
+from .models import Case, CaseState, PromiseToPay
 from .services import lifecycle, plans
 from .services.errors import CaseError
+from .services.scheduling import case_hold, case_park, case_wait_until, promise_settle
 
 logger = logging.getLogger(__name__)
 
@@ -58,18 +57,9 @@ def advance_due_cases(*, now: datetime | None = None, batch_size: int = 500) -> 
                             case_advance(case=case, now=now)
                         report.advanced += 1
                     except CaseError as exc:
-                        # The rules refuse the step: a person must look. Park the case and
-                        # say why on its timeline rather than retry it every minute.
-                        _park(case, str(exc))
+                        # The rules refuse the step: a person must look.
+                        case_park(case=case, reason=str(exc))
                         report.failed.append((case.pk, str(exc)))
-
-
-def _park(case: Case, reason: str) -> None:
-    Case.objects.filter(pk=case.pk).update(next_action_at=None)
-    lifecycle.event_record(
-        case=case, code="case.needs_attention", actor="scheduler", from_state=case.state,
-        message=reason,
-    )  # fmt: skip
 
 
 def case_advance(*, case: Case, now: datetime) -> None:
@@ -79,12 +69,10 @@ def case_advance(*, case: Case, now: datetime) -> None:
         return
     policy = case.creditor
     if case.paused_until and case.paused_until > today:
-        Case.objects.filter(pk=case.pk).update(
-            next_action_at=lifecycle.action_at(case.paused_until)
-        )
+        case_wait_until(case=case, day=case.paused_until)
         return
     if case.has_open_dispute():
-        Case.objects.filter(pk=case.pk).update(next_action_at=None)
+        case_hold(case=case)
         return
     if _promise_pending(case, today):
         return
@@ -100,17 +88,19 @@ def case_advance(*, case: Case, now: datetime) -> None:
                     earliest, sent[-1] + timedelta(days=policy.policy_reminder_interval_days)
                 )
             if today < earliest:
-                _wait_until(case, earliest)
+                case_wait_until(case=case, day=earliest)
                 return
             lifecycle.case_send_reminder(case=case, on=today, actor="scheduler")
         else:
             if sent and today < sent[-1] + timedelta(days=policy.policy_reminder_interval_days):
-                _wait_until(case, sent[-1] + timedelta(days=policy.policy_reminder_interval_days))
+                case_wait_until(
+                    case=case, day=sent[-1] + timedelta(days=policy.policy_reminder_interval_days)
+                )
                 return
             lifecycle.case_send_warning(case=case, on=today, actor="scheduler")
     elif case.state == CaseState.WARNING:
         if case.warning_deadline is not None and today <= case.warning_deadline:
-            _wait_until(case, case.warning_deadline + timedelta(days=1))
+            case_wait_until(case=case, day=case.warning_deadline + timedelta(days=1))
             return
         lifecycle.case_hand_over(case=case, on=today, actor="scheduler")
     elif case.state == CaseState.COLLECTION:
@@ -118,11 +108,7 @@ def case_advance(*, case: Case, now: datetime) -> None:
     elif case.state == CaseState.MONITORING:
         lifecycle.case_monitoring_recheck(case=case, on=today, actor="scheduler")
     else:  # the legal track waits for a person
-        Case.objects.filter(pk=case.pk).update(next_action_at=None)
-
-
-def _wait_until(case: Case, day) -> None:
-    Case.objects.filter(pk=case.pk).update(next_action_at=lifecycle.action_at(day))
+        case_hold(case=case)
 
 
 def _promise_pending(case: Case, today) -> bool:
@@ -131,18 +117,7 @@ def _promise_pending(case: Case, today) -> bool:
     if promise is None:
         return False
     if promise.pay_by >= today:
-        _wait_until(case, promise.pay_by + timedelta(days=1))
+        case_wait_until(case=case, day=promise.pay_by + timedelta(days=1))
         return True
-    paid = Payment.objects.filter(
-        case=case, reversed_at__isnull=True, received_on__gte=promise.promised_on
-    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    promise.kept = paid >= promise.amount
-    promise.save(update_fields=["kept"])
-    lifecycle.event_record(
-        case=case,
-        code="case.promise_kept" if promise.kept else "case.promise_broken",
-        actor="scheduler",
-        from_state=case.state,
-        data={"paid": str(paid), "promised": str(promise.amount)},
-    )
+    promise_settle(case=case, promise=promise)
     return False

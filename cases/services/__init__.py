@@ -6,13 +6,16 @@ changes the case's money, and raises ``ValidationError`` (naming the field) or `
 
 from .cases import ClaimInput, case_create, claim_add, limitation_event_record
 from .errors import CaseError
+from .filing import DuplicateClaimError, case_file
 from .ledger import fee_post, interest_post, ledger_post
 from .payments import payment_register, payment_reverse
 
 __all__ = [
     "CaseError",
     "ClaimInput",
+    "DuplicateClaimError",
     "case_create",
+    "case_file",
     "claim_add",
     "fee_post",
     "interest_post",

@@ -60,7 +60,7 @@ def error_body(status_code: int, code: str, message: str, fields: list[dict] | N
 
 
 def exception_handler(exc, context):
-    from .services import DuplicateClaimError
+    from cases.services.filing import DuplicateClaimError
 
     if isinstance(exc, DuplicateClaimError):
         fields = [

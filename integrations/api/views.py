@@ -22,6 +22,7 @@ from cases.models import Case, CaseDocument, Claim, Payment, PaymentMethod
 from cases.selectors import case_list
 from cases.services import ClaimInput, payment_register
 from cases.services.documents import case_document_add, case_note_add
+from cases.services.filing import case_file
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
 from collections_portal.tenancy import creditor_scope
 from creditors.models import Creditor
@@ -35,7 +36,6 @@ from . import filters, serializers
 from .authentication import ApiClient
 from .permissions import CanChangeCreditorData
 from .scoping import ScopedGenericViewSet
-from .services import case_file
 
 # --- Who acts -----------------------------------------------------------------------------
 

@@ -170,3 +170,22 @@ def test_a_closed_case_is_never_advanced(tenant_a):
     assert events == ["case.closed"]
     assert Case.objects.model  # the case still exists, closed
     assert case.closed_reason == "withdrawn"
+
+
+def test_the_scheduler_writes_only_through_services():
+    """The scheduler decides; the services write (``cases.services.scheduling`` and the
+    lifecycle), so no save or update of a case or a promise is made in the scheduler itself."""
+    import ast
+    import inspect
+
+    from cases import scheduler
+
+    tree = ast.parse(inspect.getsource(scheduler))
+    writes = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"save", "update", "create", "delete", "bulk_update"}
+    ]
+    assert writes == []
