@@ -84,7 +84,8 @@ def after(path: Path, fmt: str) -> int:
     """As ``_process`` is: a counting pass, then the rows read and validated by chunks."""
     from itertools import islice
 
-    from integrations.imports.rows import Validator, count_rows, iter_rows
+    from integrations.imports.reading import count_rows, iter_rows
+    from integrations.imports.validation import Validator
 
     with path.open("rb") as handle:
         count_rows(handle, fmt)

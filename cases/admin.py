@@ -3,51 +3,42 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from collections_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from creditors.agency import AgencyRole
 
-from .models import Case, Claim, LedgerEntry, LimitationEvent, Payment, ReferenceRate
-from .models_legal import LegalStep
+from .models import (
+    Case,
+    Claim,
+    Instalment,
+    InstalmentPlan,
+    LedgerEntry,
+    LegalStep,
+    LimitationEvent,
+    Payment,
+    ReferenceRate,
+)
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Cases and their records are written by the services only (which lock the case and write
-    the timeline); the admin shows them, and its actions call the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Cases and their records are written by the services only (which lock the case and write the
+# timeline): every page here is read-only, and its actions call the services.
 
 
 class ClaimInline(ReadOnlyInline):
     model = Claim
-    fields = ["invoice_number", "invoice_date", "due_date", "principal", "debtor_is_consumer"]
-    readonly_fields = fields
+    readonly_fields = (
+        "invoice_number",
+        "invoice_date",
+        "due_date",
+        "principal",
+        "debtor_is_consumer",
+    )
+    fields = readonly_fields
 
 
 class LedgerInline(ReadOnlyInline):
     model = LedgerEntry
     fk_name = "case"
-    fields = ["posted_on", "kind", "component", "amount", "claim", "rule", "explanation"]
-    readonly_fields = fields
+    readonly_fields = ("posted_on", "kind", "component", "amount", "claim", "rule", "explanation")
+    fields = readonly_fields
 
 
 @admin.register(Case)
@@ -161,14 +152,10 @@ class LegalStepAdmin(ReadOnlyAdmin):
     date_hierarchy = "occurred_on"
 
 
-# Appended rather than merged into the imports above, so the plan admin stays one block.
-from .models import Instalment, InstalmentPlan  # noqa: E402
-
-
 class InstalmentInline(ReadOnlyInline):
     model = Instalment
-    fields = ["number", "due_date", "amount", "paid_amount", "missed_notice_on"]
-    readonly_fields = fields
+    readonly_fields = ("number", "due_date", "amount", "paid_amount", "missed_notice_on")
+    fields = readonly_fields
 
 
 @admin.register(InstalmentPlan)

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from collections_portal.admin_readonly import ReadOnlyAdmin
+
 from .models import ContactPoint, Debtor, NationalIdLookup, NationalIdReveal
 
 
@@ -130,7 +132,7 @@ class DebtorAdmin(admin.ModelAdmin):
 
 
 @admin.register(NationalIdReveal)
-class NationalIdRevealAdmin(admin.ModelAdmin):
+class NationalIdRevealAdmin(ReadOnlyAdmin):
     """Who saw which debtor's full CPR number, and when: a log, never edited."""
 
     list_display = ["revealed_at", "user", "api_key", "debtor", "masked_id", "creditor", "reason"]
@@ -144,15 +146,6 @@ class NationalIdRevealAdmin(admin.ModelAdmin):
     @admin.display(description=_("CPR number"))
     def masked_id(self, obj: NationalIdReveal) -> str:
         return obj.debtor.masked_national_id
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NationalIdLookup)

@@ -414,7 +414,7 @@ _DEBTOR_COLUMNS = (
 
 def debtor_bulk_ids(*, creditor_id: int, debtors: list[dict[str, str]]) -> BulkDebtors:
     """The ids of debtors for an import, given as already validated ``debtor_build`` fields
-    (the bulk importer validates every row first; see ``integrations.imports.rows``).
+    (the bulk importer validates every row first; see ``integrations.imports.validation``).
 
     The de-duplication of :func:`debtor_bulk_get_or_create` at a fixed, small number of
     statements and no model per row: one look-up of the numbers, one ``nextval`` call for the

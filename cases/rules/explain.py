@@ -13,10 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-CENT = Decimal("0.01")
+from collections_portal.money import format_money, round_money
+
+# round_money is the money module's, re-exported for the rules' modules.
+__all__ = [
+    "ZERO",
+    "Figure",
+    "money_text",
+    "percent_text",
+    "round_fraction",
+    "round_money",
+    "sentence",
+]
+
 ZERO = Decimal("0.00")
 
 
@@ -42,18 +54,13 @@ class Figure:
     unrounded: Decimal | None = None
 
     def __str__(self) -> str:
-        return f"{self.amount:,.2f}: {self.explanation}"
+        return f"{format_money(self.amount)}: {self.explanation}"
 
     def walk(self) -> Iterator[Figure]:
         """This figure and all its parts, depth first (for display and for tests)."""
         yield self
         for part in self.parts:
             yield from part.walk()
-
-
-def round_money(value: Decimal) -> Decimal:
-    """Round an amount to 2 places, half up (0.005 -> 0.01)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def round_fraction(value: Fraction, places: int = 2) -> Decimal:
@@ -70,7 +77,7 @@ def round_fraction(value: Fraction, places: int = 2) -> Decimal:
 
 def money_text(amount: Decimal, currency: str) -> str:
     """``10,000.00 DKK``: the way amounts are written in explanations."""
-    return f"{amount:,.2f} {currency}"
+    return f"{format_money(amount)} {currency}"
 
 
 def percent_text(rate: Decimal) -> str:

@@ -27,6 +27,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from collections_portal.money import format_money
+
 from .explain import ZERO, Figure, money_text, percent_text, round_fraction, round_money, sentence
 from .profile import JurisdictionProfile
 from .rates import RateTable, boundaries_between, half_year_name
@@ -200,7 +202,7 @@ def interest_owed(
                 explanation=sentence(
                     f"Interest from {first.isoformat()} to {last.isoformat()} on "
                     f"{money_text(base, currency)} at {percent_text(rate)} ({rate_text}): "
-                    f"{base:,.2f} x {percent_text(rate)} x {days}/{year} days "
+                    f"{format_money(base)} x {percent_text(rate)} x {days}/{year} days "
                     f"({day_count_text}) = {unrounded}, rounded {money_text(amount, currency)}",
                     rule=rule,
                     profile=label,

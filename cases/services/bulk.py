@@ -8,7 +8,7 @@ numbers are drawn in one ``nextval`` call per table for the whole batch, then ev
 written with one ``COPY``. ``tests/imports/test_equivalence.py`` compares the rows with
 ``case_create``'s, column by column.
 
-The caller validates every row first (``integrations.imports.rows``), checks that the invoice
+The caller validates every row first (``integrations.imports.validation``), checks that the invoice
 numbers are new, and runs this in a transaction (a savepoint), so a database error leaves
 nothing behind and the caller can retry a smaller batch.
 """

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Claim, EntryKind, LimitationEvent
+from collections_portal.money import to_money
 from creditors.models import Creditor
 from debtors.models import Debtor
 from integrations.webhooks.events import emit_case_created
 
 from .ledger import ledger_post
 from .locking import lock_case
-from .money import to_money
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import selectors
-from cases.models import Case, CaseState, EntryKind, LimitationEvent
-from cases.models_legal import AttachmentOutcome, LegalStep, LegalStepKind
+from cases.models import (
+    AttachmentOutcome,
+    Case,
+    CaseState,
+    EntryKind,
+    LegalStep,
+    LegalStepKind,
+    LimitationEvent,
+)
 from cases.rules.legal import (
     court_fee_enforcement,
     court_fee_payment_claim,

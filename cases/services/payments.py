@@ -22,13 +22,13 @@ from cases.models import (
     Payment,
     PaymentMethod,
 )
+from collections_portal.money import to_money
 from integrations.webhooks.events import emit_payment_received
 from notices.models import Notice, NoticeKind
 
 from . import lifecycle, plans
 from .ledger import interest_post, ledger_post
 from .locking import acting_user, lock_case
-from .money import to_money
 
 
 @transaction.atomic
@@ -213,4 +213,5 @@ def _repost_interest_after(*, case: Case, day: date) -> None:
             explanation=f"Reversal of: {entry.explanation} Recomputed after a payment reversal.",
         )
     if later:
-        interest_post(case=case, up_to=max(entry.period_end for entry in later))
+        # Interest entries always carry their period.
+        interest_post(case=case, up_to=max(entry.period_end for entry in later))  # type: ignore[type-var,arg-type]

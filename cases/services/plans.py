@@ -35,6 +35,7 @@ from cases.models import (
     Payment,
     PlanStatus,
 )
+from collections_portal.money import CENT, to_money
 from notices.models import NoticeKind
 
 from . import lifecycle
@@ -42,7 +43,6 @@ from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import interest_post
 from .locking import acting_user, lock_case
-from .money import CENT, to_money
 
 # A sanity limit of the portal, not a rule of law: ten years of monthly instalments.
 MAX_INSTALMENTS = 120
@@ -61,6 +61,7 @@ def _schedule(*, balance: Decimal, count: int | None, amount: Decimal | None) ->
                 }
             )
     else:
+        assert amount is not None  # the caller gives a count or an amount
         part = amount
         # Rounded up: the last instalment is the rest, never zero or less.
         count = int((balance / part).to_integral_value(rounding=ROUND_CEILING))
@@ -223,6 +224,7 @@ def plan_activate(
             data={"plan": plan.pk, "signed_on": settlement_signed_on.isoformat()},
         )
     first = plan.instalments.order_by("number").first()
+    assert first is not None  # a plan is made with its instalments
     case.next_action_at = lifecycle.action_at(first.due_date + timedelta(days=1))
     case.save(update_fields=["next_action_at"])
     return plan
@@ -306,6 +308,7 @@ def plan_advance(*, case: Case, today: date) -> bool:
         # then the usual steps go on for the rest.
         return lifecycle.case_close_if_paid(case=case, actor="scheduler")
     instalment = plan.instalments.filter(paid_amount__lt=F("amount")).order_by("number").first()
+    assert instalment is not None  # a plan not completed has an instalment not paid
     days_late = (today - instalment.due_date).days
     if days_late <= 0:
         _next_action(case, instalment.due_date + timedelta(days=1))

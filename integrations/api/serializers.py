@@ -22,6 +22,7 @@ from cases.models import (
     Dispute,
     Payment,
 )
+from collections_portal import money
 from creditors.models import Currency, Language
 from debtors.models import Debtor, DebtorKind
 from notices.models import Notice
@@ -51,8 +52,8 @@ class MoneyField(serializers.DecimalField):
     """An amount as a string with two decimals ("1250.00"); more than zero on input."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", money.MAX_DIGITS)
+        kwargs.setdefault("decimal_places", money.DECIMAL_PLACES)
         super().__init__(**kwargs)
 
 
@@ -179,7 +180,7 @@ class ClaimInputSerializer(serializers.Serializer):
     due_date = ApiDateField()
     due_date_agreed = serializers.BooleanField(default=True)
     demand_sent_on = ApiDateField(required=False, allow_null=True, default=None)
-    principal = MoneyField(min_value=Decimal("0.01"))
+    principal = MoneyField(min_value=money.CENT)
     debtor_is_consumer = serializers.BooleanField(default=True)
     agreed_interest_rate = serializers.DecimalField(
         max_digits=6,
@@ -462,7 +463,7 @@ class PauseSerializer(serializers.Serializer):
 class DirectPaymentSerializer(serializers.Serializer):
     """The debtor paid the creditor directly: the case's balance is reduced by the amount."""
 
-    amount = MoneyField(min_value=Decimal("0.01"))
+    amount = MoneyField(min_value=money.CENT)
     received_on = ApiDateField()
     payer_reference = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""

@@ -50,7 +50,8 @@ from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 
 from .models import ImportChunk, ImportJob, ImportStatus
-from .rows import FileError, Invoice, Rejection, Validator, count_rows, iter_rows
+from .reading import FileError, count_rows, iter_rows
+from .validation import REJECTED_INVOICE_NUMBER_LENGTH, Invoice, Rejection, Validator
 
 logger = logging.getLogger(__name__)
 
@@ -595,7 +596,7 @@ def _save_rejections(*, job: ImportJob, rejections: Iterable[Rejection]) -> None
                     r.field,
                     r.code,
                     stored_text(r.reason),
-                    stored_text(r.invoice_number)[:200],
+                    stored_text(r.invoice_number)[:REJECTED_INVOICE_NUMBER_LENGTH],
                 )
             )
 

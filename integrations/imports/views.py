@@ -32,7 +32,7 @@ from integrations.api.permissions import CREDITOR_DATA_PERMISSIONS
 from integrations.api.scoping import ScopedAPIView, ScopedViewMixin, request_creditor_id
 
 from .models import ImportJob, ImportRejection
-from .rows import COLUMNS, FileError, check_columns, csv_header
+from .reading import COLUMNS, FileError, check_columns, csv_header
 from .serializers import ImportedCaseSerializer, ImportJobSerializer, ImportRejectionSerializer
 from .services import import_job_create
 

@@ -16,16 +16,13 @@ endpoint of the creditor subscribes to the event.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from collections_portal.money import plain_money as money
 
 if TYPE_CHECKING:
     from cases.models import Case, Payment
     from notices.models import Notice
-
-
-def money(amount: Decimal) -> str:
-    return f"{Decimal(amount).quantize(Decimal('0.01'))}"
 
 
 def case_summary(case: Case) -> dict[str, Any]:

@@ -7,20 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from collections_portal.admin_readonly import ReadOnlyMixin
+
 from .models import ChannelPolicy, Delivery, DeliveryAttempt, PrintBatch, PrintBatchStatus
 from .services import print_batch_close
 from .tasks import queue_print_batch_compose
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChannelPolicy)

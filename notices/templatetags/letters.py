@@ -9,6 +9,8 @@ from django import template
 from django.utils import translation
 from django.utils.dateformat import format as format_date
 
+from collections_portal.money import format_money
+
 register = template.Library()
 
 DATE_FORMATS = {"da": "j. F Y", "en": "j F Y"}
@@ -19,10 +21,7 @@ def money(amount: Decimal | None) -> str:
     """``1.234,50`` in Danish, ``1,234.50`` in English; always two decimals."""
     if amount is None:
         return ""
-    text = f"{Decimal(amount):,.2f}"
-    if translation.get_language() == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text.replace("-", "\u2212")  # a typographic minus
+    return format_money(amount, translation.get_language(), minus="\u2212")  # typographic
 
 
 @register.filter

@@ -87,7 +87,7 @@ def test_a_bad_principal_names_the_field(tenant_a, principal):
 
 
 def test_a_float_is_refused_as_money(tenant_a):
-    from cases.services.money import to_money
+    from collections_portal.money import to_money
 
     with pytest.raises(ValidationError):
         to_money(10.5)

@@ -7,8 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import CaseEvent, CaseState, EntryKind, LedgerEntry, LimitationEvent
-from cases.models_legal import AttachmentOutcome, LegalStep, LegalStepKind
+from cases.models import (
+    AttachmentOutcome,
+    CaseEvent,
+    CaseState,
+    EntryKind,
+    LedgerEntry,
+    LegalStep,
+    LegalStepKind,
+    LimitationEvent,
+)
 from cases.selectors import claim_limitations
 from cases.services import CaseError
 from cases.services.legal import (

@@ -7,20 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import Claim
-from cases.services.money import to_money
+from collections_portal.money import parse_amount, to_money
 from creditors.models import Creditor
 from debtors.services import debtor_build
 from debtors.validators import normalise_phone
-from integrations.imports.rows import (
-    FileError,
-    NotAnObject,
-    Validator,
-    WrongWidth,
-    normalise_phone_fast,
-    parse_amount,
-    parse_date,
-    read_rows,
-)
+from integrations.imports.reading import FileError, NotAnObject, WrongWidth, read_rows
+from integrations.imports.validation import MAX_LENGTHS, Validator, normalise_phone_fast, parse_date
 from tests.factories import valid_cpr, valid_cvr
 
 from .helpers import invoice_rows
@@ -221,7 +213,7 @@ def test_the_phone_short_cut_agrees_with_normalise_phone(number):
 
 def test_json_read_in_tiny_pieces_is_read_as_a_whole(monkeypatch):
     """Every value cut at every place by the pieces (numbers, strings, escapes, UTF-8)."""
-    from integrations.imports import rows as rows_module
+    from integrations.imports import reading as rows_module
 
     data = (
         '{"meta": {"sent": [1, 2.50, "x"]}, "invoices": [{"amount": 1234.56, "debtor": '
@@ -247,3 +239,30 @@ def test_json_read_in_tiny_pieces_is_read_as_a_whole(monkeypatch):
 def test_broken_json_is_a_file_error_with_where(data, says):
     with pytest.raises(FileError, match=says):
         read_rows(data, "json")
+
+
+def test_the_length_limits_are_the_model_fields():
+    """Reading and validating are two modules; the lengths a row may have are the models'."""
+    from cases.models import Case, Claim
+    from debtors.models import ContactPoint, Debtor
+
+    fields = {
+        "debtor_name": Debtor._meta.get_field("name"),
+        "debtor_national_id": Debtor._meta.get_field("national_id"),
+        "debtor_address": Debtor._meta.get_field("address_line"),
+        "debtor_postal_code": Debtor._meta.get_field("postal_code"),
+        "debtor_city": Debtor._meta.get_field("city"),
+        "debtor_email": ContactPoint._meta.get_field("value"),
+        "debtor_phone": ContactPoint._meta.get_field("value"),
+        "invoice_number": Claim._meta.get_field("invoice_number"),
+        "description": Claim._meta.get_field("description"),
+        "reference": Case._meta.get_field("creditor_reference"),
+    }
+    assert {column: field.max_length for column, field in fields.items()} == MAX_LENGTHS
+    import inspect
+
+    from integrations.imports import validation
+
+    source = inspect.getsource(validation)
+    assert "max_length" in source
+    assert '"debtor_name": 200' not in source

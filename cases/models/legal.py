@@ -1,7 +1,6 @@
 """The legal track as records: each step taken at the court or the bailiff (fogedret).
 
-Kept in its own module so the legal track can grow without touching ``cases/models.py``;
-``cases/models.py`` imports it at the end so Django registers the model in the ``cases`` app.
+Written by ``cases.services.legal`` only.
 """
 
 from __future__ import annotations

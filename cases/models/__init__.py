@@ -1,0 +1,64 @@
+"""The ``cases`` app's models, one module per subject; every name is re-exported here, so
+``from cases.models import ...`` finds them all (and Django finds every model of the app)."""
+
+from .cases import (
+    ACTIVE_STATES,
+    CASE_NUMBER_SEQUENCE,
+    MONEY,
+    Case,
+    CaseState,
+    Claim,
+    ClosedReason,
+    LimitationEvent,
+    case_number_from_payment_id,
+    payment_id_for,
+)
+from .disputes import Dispute
+from .documents import CaseDocument, case_document_path
+from .events import CaseEvent
+from .ledger import (
+    CHARGE_COMPONENT,
+    CHARGE_KINDS,
+    AppendOnlyError,
+    Component,
+    EntryKind,
+    LedgerEntry,
+)
+from .legal import AttachmentOutcome, LegalStep, LegalStepKind
+from .payments import Payment, PaymentMethod
+from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
+from .rates import ReferenceRate
+
+__all__ = [
+    "ACTIVE_STATES",
+    "CASE_NUMBER_SEQUENCE",
+    "CHARGE_COMPONENT",
+    "CHARGE_KINDS",
+    "MONEY",
+    "OPEN_PLAN_STATUSES",
+    "AppendOnlyError",
+    "AttachmentOutcome",
+    "Case",
+    "CaseDocument",
+    "CaseEvent",
+    "CaseState",
+    "Claim",
+    "ClosedReason",
+    "Component",
+    "Dispute",
+    "EntryKind",
+    "Instalment",
+    "InstalmentPlan",
+    "LedgerEntry",
+    "LegalStep",
+    "LegalStepKind",
+    "LimitationEvent",
+    "Payment",
+    "PaymentMethod",
+    "PlanStatus",
+    "PromiseToPay",
+    "ReferenceRate",
+    "case_document_path",
+    "case_number_from_payment_id",
+    "payment_id_for",
+]
