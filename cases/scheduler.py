@@ -81,6 +81,7 @@ def case_advance(*, case: Case, now: datetime) -> None:
     elif case.state in (CaseState.NEW, CaseState.REMINDER):
         sent = lifecycle.reminders_sent(case)
         first_due = case.claims.order_by("due_date").values_list("due_date", flat=True).first()
+        assert first_due is not None  # a case is filed with at least one claim
         if len(sent) < policy.policy_reminders:
             earliest = first_due + timedelta(days=policy.policy_first_reminder_days)
             if sent:

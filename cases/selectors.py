@@ -182,7 +182,8 @@ def allocation_order(case: Case) -> AllocationOrder:
             f"creditor policy of {case.creditor.name}",
         )
     profile = get_profile(case.creditor.jurisdiction, timezone.localdate())
-    return AllocationOrder(tuple(profile.allocation_order), profile.label)
+    # Every profile in use gives an order (an incomplete one fails here, as before).
+    return AllocationOrder(tuple(profile.allocation_order), profile.label)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ DK_2013 = dataclasses.replace(
     DK_2024,
     version="2013-01-01",
     valid_from=date(2013, 1, 1),
-    **dict.fromkeys(_COST_CAP_FIELDS),
+    **dict.fromkeys(_COST_CAP_FIELDS),  # type: ignore[arg-type]
     unverified=DK_2024.unverified | frozenset(_COST_CAP_FIELDS),
     notes=(
         "Collection-cost caps before 1 July 2016 (the earlier BEK 601/2002 table) are not "

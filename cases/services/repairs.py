@@ -229,7 +229,7 @@ def _reverse_interest_after(*, case: Case, day: date) -> date | None:
             explanation=f"Reversal of: {entry.explanation} Recomputed after the payments were "
             "allocated again.",
         )
-    return max((entry.period_end for entry in later), default=None)
+    return max((entry.period_end for entry in later), default=None)  # type: ignore[type-var]
 
 
 def collection_costs_repair_all(

@@ -108,3 +108,18 @@ def test_the_beat_schedule_names_every_periodic_task():
     apps = settings.INSTALLED_APPS
     assert apps.index("notices.delivery") == apps.index("notices") + 1
     assert apps[-1] == "axes"
+
+
+def test_the_test_command_has_a_quick_lane_and_a_type_check():
+    script = (ROOT / "scripts" / "test").read_text()
+    quick, full = script.split('if [[ "${1:-}" == "--quick" ]]; then', 1)[1].split("\nfi\n", 1)
+    assert "--reuse-db" in quick
+    assert '-m "not browser and not celery_worker"' in quick
+    assert "scripts/setup" not in quick and "ruff" not in quick
+    assert "scripts/setup" in full and "mypy" in full and "--create-db" in full
+    assert "scripts/test --quick" in (ROOT / "README.md").read_text()
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("exec bash scripts/test")
+    mypy = _pyproject()["tool"]["mypy"]
+    assert mypy["files"] == ["cases", "notices"]
+    assert "mypy_django_plugin.main" in mypy["plugins"]
+    assert "mypy_drf_plugin.main" in mypy["plugins"]
