@@ -9,6 +9,8 @@ from .scheduler import advance_due_cases
 
 @shared_task(name="cases.advance_due_cases", acks_late=True)
 def advance_due_cases_task() -> dict:
+    """Every minute: one step on every due case, for every creditor (the scheduler claims
+    cases with SKIP LOCKED, so two runs never take the same case)."""
     report = advance_due_cases()
     return {"advanced": report.advanced, "failed": len(report.failed), "batches": report.batches}
 

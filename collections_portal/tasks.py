@@ -1,4 +1,4 @@
-"""Project-wide Celery tasks."""
+"""Project-wide Celery tasks: thin, ids as arguments, safe to run twice."""
 
 import socket
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 
-@shared_task(name="portal.health")
+@shared_task(name="portal.health", acks_late=True)
 def health(token: str) -> dict:
     """Prove the path web -> Redis -> worker -> PostgreSQL -> Redis -> caller works.
 

@@ -1,11 +1,13 @@
 """The import job's Celery tasks: thin, in the creditor's scope, safe to run twice."""
 
-from collections_portal.celery import CreditorTask, app
+from celery import shared_task
+
+from collections_portal.celery import CreditorTask
 
 from .services import import_job_run, import_jobs_requeue_stale
 
 
-@app.task(base=CreditorTask, name="imports.process_import", acks_late=True)
+@shared_task(base=CreditorTask, name="imports.process_import", acks_late=True)
 def process_import(*, creditor_id: int, job_id: int) -> dict:
     """Process (or resume) an import job. A redelivered task continues from the job's
     committed progress; one already finished returns its figures."""
@@ -18,7 +20,7 @@ def process_import(*, creditor_id: int, job_id: int) -> dict:
     }
 
 
-@app.task(name="imports.requeue_stale_jobs")
+@shared_task(name="imports.requeue_stale_jobs", acks_late=True)
 def requeue_stale_jobs() -> int:
     """Beat: queue again the import jobs with no sign of life (see the service)."""
     return import_jobs_requeue_stale()
