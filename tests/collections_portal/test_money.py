@@ -51,6 +51,8 @@ def test_rounding_is_half_up_to_ore(value):
         ("1 234,50", "1234.50"),
         ("1\u00a0234.50", "1234.50"),
         ("1.234.567", "1234567.00"),
+        ("1.234.567,89", "1234567.89"),
+        ("17", "17.00"),
         (Decimal("12.5"), "12.50"),
         (7, "7.00"),
     ],
@@ -60,7 +62,22 @@ def test_danish_and_english_notation(text, amount):
 
 
 @pytest.mark.parametrize(
-    "value", ["1.234", "0", "-5", "abc", "12.345", 12.5, True, None, "1000000000000.00"]
+    "value",
+    [
+        "12,345",
+        "1.234",
+        "0",
+        "-5",
+        "abc",
+        "1,2,3",
+        "1e5",
+        "NaN",
+        "12.345",
+        12.5,
+        True,
+        None,
+        "1000000000000.00",
+    ],
 )
 def test_what_is_not_an_amount_is_refused_with_the_field_named(value):
     with pytest.raises(ValueError):

@@ -18,35 +18,6 @@ from tests.factories import valid_cpr, valid_cvr
 from .helpers import invoice_rows
 
 
-@pytest.mark.parametrize(
-    ("text", "amount"),
-    [
-        ("1234.50", "1234.50"),
-        ("1.234,50", "1234.50"),
-        ("1234,5", "1234.50"),
-        ("1,234.50", "1234.50"),
-        ("1 234,50", "1234.50"),
-        ("1.234.567,89", "1234567.89"),
-        ("17", "17.00"),
-        (Decimal("9.99"), "9.99"),
-        (12, "12.00"),
-    ],
-)
-def test_amounts_in_danish_and_english_notation(text, amount):
-    assert parse_amount(text) == Decimal(amount)
-
-
-@pytest.mark.parametrize("text", ["12,345", "1.234", "0", "-5", "abc", "1,2,3", "1e5", "NaN"])
-def test_amounts_refused_as_to_money_refuses_them(text):
-    with pytest.raises(ValueError):
-        parse_amount(text)
-
-
-def test_a_float_is_never_an_amount():
-    with pytest.raises(ValueError):
-        parse_amount(12.5)
-
-
 @pytest.mark.parametrize("text", ["2026-03-31", "31-03-2026", "31.03.2026", "1.3.2026"])
 def test_dates_iso_and_danish(text):
     assert parse_date(text) in (date(2026, 3, 31), date(2026, 3, 1))
