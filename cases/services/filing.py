@@ -3,8 +3,8 @@
 It joins two services (``debtor_get_or_create`` and ``case_create``) in one transaction, so a
 refused case leaves no new debtor behind, and it answers a retried upload (an invoice number
 the creditor has handed over before) with a conflict naming the claim, never a second case.
-(The bulk import writes its validated rows with COPY, ``cases.services.bulk``, and checks for
-invoices handed over before in one query per chunk, with the same rule.)
+(The bulk import writes its validated rows with COPY, ``cases.services.bulk``, and asks
+:func:`invoice_numbers_handed_over` which of a chunk's invoices were handed over before.)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from cases.models import Case, Claim
 from creditors.models import Creditor
@@ -38,6 +38,18 @@ class DuplicateClaimError(Exception):
                 for index, claim in duplicates.items()
             )
         )
+
+
+def invoice_numbers_handed_over(*, creditor_id: int, numbers: Sequence[str]) -> set[str]:
+    """Which of ``numbers`` the creditor has handed over before, in one query whatever their
+    count (a chunk of an import holds thousands): one array parameter, not one per number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT invoice_number FROM cases_claim"
+            " WHERE creditor_id = %s AND invoice_number = ANY(%s)",
+            [creditor_id, list(numbers)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def claims_already_handed_over(*, creditor: Creditor, claims: Sequence[ClaimInput]) -> dict:

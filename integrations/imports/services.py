@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services.bulk import BulkCase, BulkClaim, cases_bulk_create
+from cases.services.filing import invoice_numbers_handed_over
 from collections_portal.celery import enqueue, enqueue_on_commit
 from collections_portal.tenancy import agency_scope, creditor_scope
 from creditors.models import ApiKey, Creditor
@@ -450,13 +451,9 @@ def _write_with_fallback(*, job: ImportJob, invoices: list[Invoice]) -> ChunkRes
 def _write(*, job: ImportJob, invoices: list[Invoice]) -> ChunkResult:
     creditor_id = job.creditor_id
     result = ChunkResult()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT invoice_number FROM cases_claim"
-            " WHERE creditor_id = %s AND invoice_number = ANY(%s)",
-            [creditor_id, [i.invoice_number for i in invoices]],
-        )
-        handed_over = {row[0] for row in cursor.fetchall()}
+    handed_over = invoice_numbers_handed_over(
+        creditor_id=creditor_id, numbers=[i.invoice_number for i in invoices]
+    )
     if handed_over:
         fresh = []
         for invoice in invoices:

@@ -69,3 +69,17 @@ def test_a_refused_claim_is_named_as_in_the_request(tenant_a):
             debtor=tenant_a.debtor,
         )
     assert any(key.startswith("claims[0].") for key in refused.value.error_dict)
+
+
+def test_the_import_and_the_api_ask_the_same_question_about_old_invoices(tenant_a):
+    from cases.services.filing import invoice_numbers_handed_over
+
+    with creditor_scope(tenant_a.creditor):
+        case_file(
+            creditor=tenant_a.creditor,
+            claims=[claim("F-400", "500.00", date(2026, 1, 5))],
+            debtor=tenant_a.debtor,
+        )
+    assert invoice_numbers_handed_over(
+        creditor_id=tenant_a.creditor.pk, numbers=["F-400", "F-401"]
+    ) == {"F-400"}
