@@ -415,7 +415,8 @@ def _credit_bureau_context(case: Case, notice: Notice, figures: Figures) -> dict
     """The credit-bureau warning: which bureau, from which day, and when the data goes."""
     from cases.services.credit_bureau import warning_letter_facts  # builds on this app
 
-    return {"bureau_warning": warning_letter_facts(case=case, notice=notice)}
+    facts = warning_letter_facts(case=case, notice=notice)
+    return {"bureau_warning": facts, "pay_by": facts["pay_by"]}
 
 
 KIND_CONTEXT = {

@@ -4,8 +4,8 @@ A registration is ``POST <url>/registrations``, a deletion ``POST <url>/deletion
 the record as JSON (``BureauRecord.as_json``), ``Authorization: Bearer <token>`` and
 ``Idempotency-Key: <submission key>``; the answer is JSON with the bureau's ``reference``. A
 bureau that honours the key files once however often a retry repeats the request. 408, 425,
-429 and 5xx answers, timeouts and refused connections are temporary; other 4xx answers are
-permanent (the bureau refused the record).
+429 and 5xx answers, timeouts and refused connections are temporary, as are 401 and 403 (our
+credentials, not the record); other 4xx answers are permanent (the bureau refused the record).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from .base import (
     TransientBureauError,
 )
 
-TRANSIENT_STATUSES = {408, 425, 429}
+# 401 and 403: the bureau refused our credentials, not the record; once the deployment's
+# token is put right the same submission goes through, so they are not permanent.
+TRANSIENT_STATUSES = {401, 403, 408, 425, 429}
 
 
 class HttpBureauAdapter(BureauAdapter):

@@ -533,3 +533,34 @@ def test_the_case_page_lists_the_registrations(
     danish = client.get(reverse("case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="da")
     body = danish.content.decode()
     assert "Registreringer i kreditoplysningsbureauer" in body and "Registreret" in body
+
+
+def test_agency_staff_read_work_items_and_registrations_in_the_admin(tenant_a, outbox):
+    from django.test import Client
+
+    from creditors.agency import AgencyRole
+
+    case = warned(tenant_a.creditor)
+    with at(ELIGIBLE):
+        credit_bureau_sweep(today=ELIGIBLE)
+    client = Client()
+    client.force_login(agency_user(AgencyRole.SUPERVISOR))
+    for model in ("workitem", "creditbureauregistration", "creditbureausubmission"):
+        listing = client.get(f"/admin/cases/{model}/")
+        assert listing.status_code == 200, model
+        assert client.get(f"/admin/cases/{model}/add/").status_code == 403, model
+    page = client.get(f"/admin/cases/creditbureauregistration/{registration(case).pk}/change/")
+    assert page.status_code == 200
+    assert case.debtor.national_id not in page.content.decode()  # the CPR number stays out
+
+
+def test_the_letter_preview_shows_the_pay_by_day(tenant_a, tmp_path):
+    from notices.services import notice_preview
+    from tests.notices.pdf import pdf_text
+
+    case = in_collection(tenant_a.creditor)
+    with creditor_scope(tenant_a.creditor), at(WARNED):
+        data = notice_preview(case=case, kind=NoticeKind.CREDIT_BUREAU_WARNING, language="en")
+    text = " ".join(pdf_text(data, tmp_path).split())
+    assert "by 11 February 2025 to avoid the registration" in text
+    assert "registered from 12 February 2025" in text
