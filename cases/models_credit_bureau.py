@@ -115,6 +115,19 @@ class CreditBureauRegistration(TenantModel):
     def __str__(self) -> str:
         return f"{self.case} {self.bureau} {self.get_status_display()}"
 
+    @property
+    def bureau_name(self) -> str:
+        """The bureau's name in the case's profile (its code if the profile has none)."""
+        from django.utils import timezone
+
+        from cases.rules import get_profile
+
+        try:
+            profile = get_profile(self.case.creditor.jurisdiction, timezone.localdate())
+            return profile.credit_bureau(self.bureau).name
+        except LookupError:
+            return self.bureau
+
 
 class SubmissionAction(models.TextChoices):
     REGISTER = "register", _("Registration")

@@ -529,6 +529,7 @@ def test_the_case_page_lists_the_registrations(
 
     english = client.get(reverse("case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "Credit-bureau registrations" in english.content.decode()
+    assert "Experian RKI" in english.content.decode()
     assert "Registered" in english.content.decode()
     danish = client.get(reverse("case_detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="da")
     body = danish.content.decode()
@@ -564,3 +565,33 @@ def test_the_letter_preview_shows_the_pay_by_day(tenant_a, tmp_path):
     text = " ".join(pdf_text(data, tmp_path).split())
     assert "by 11 February 2025 to avoid the registration" in text
     assert "registered from 12 February 2025" in text
+
+
+def test_a_refusal_of_our_credentials_is_retried_not_failed(
+    tenant_a, bureau, settings, django_capture_on_commit_callbacks
+):
+    case = warned(tenant_a.creditor)
+    settings.CREDIT_BUREAU_TOKEN = "expired-token"
+    with creditor_scope(tenant_a.creditor), at(ELIGIBLE):
+        with django_capture_on_commit_callbacks(execute=False) as hooks:
+            credit_bureau_register(case=case, bureau="rki", on=ELIGIBLE)
+        assert run_queued(hooks, tenant_a.creditor) == [SubmissionStatus.PENDING]
+        assert CreditBureauAttempt.objects.get().outcome == AttemptOutcome.TRANSIENT
+        assert not WorkItem.objects.filter(case=case).exists()
+        settings.CREDIT_BUREAU_TOKEN = bureau.token
+        assert submission_send(submission_id=CreditBureauSubmission.objects.get().pk) == "sent"
+    assert len(bureau.records("register")) == 1
+
+
+def test_the_sweep_is_a_beat_task(settings, tenant_a):
+    from cases.tasks import credit_bureau_sweep_task
+    from collections_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["credit-bureau-sweep"]
+    assert entry["task"] == credit_bureau_sweep_task.name
+    assert credit_bureau_sweep_task.name in app.tasks
+    case = warned(tenant_a.creditor)
+    with at(ELIGIBLE):
+        assert credit_bureau_sweep_task()["decisions"] == 1
+    with creditor_scope(tenant_a.creditor):
+        assert WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN).count() == 1
