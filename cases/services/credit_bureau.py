@@ -18,11 +18,13 @@ key, so a retry after a crash files nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import selectors
@@ -47,6 +49,7 @@ from cases.rules.credit_bureau import (
     deregistration_deadline,
 )
 from collections_portal.celery import enqueue, enqueue_on_commit
+from collections_portal.tenancy import agency_scope
 from debtors.models import DebtorKind
 from notices.models import Notice, NoticeKind
 
@@ -470,13 +473,42 @@ def _record(submission: CreditBureauSubmission):
     )
 
 
+# First key of the two-key advisory locks taken here ("CRBU"), apart from other modules'.
+ADVISORY_LOCK_NAMESPACE = 0x43524255
+
+
+@contextmanager
+def _sending_lock(submission_id: int) -> Iterator[bool]:
+    """A session-level advisory lock held while one worker sends one submission (released on
+    exit, or by PostgreSQL when the worker's connection dies)."""
+    key = (ADVISORY_LOCK_NAMESPACE, submission_id % 2**31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", key)
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
+
+
 def submission_send(*, submission_id: int) -> str:
     """Send one submission to the bureau, once. Returns the submission's status after it.
 
-    The attempt row is committed before the call; the call carries the submission's
-    idempotency key. A temporary failure leaves the submission pending for the sweep; a
-    permanent one fails it and opens a work item for a person.
+    One worker at a time sends a submission (an advisory lock; a second copy of the task
+    returns at once). The attempt row is committed before the call; the call carries the
+    submission's idempotency key, so a call repeated after a crash files nothing twice. A
+    temporary failure leaves the submission pending for the sweep; a permanent one fails it
+    and opens a work item for a person.
     """
+    with _sending_lock(submission_id) as acquired:
+        if not acquired:
+            return "busy"
+        return _send(submission_id)
+
+
+def _send(submission_id: int) -> str:
     from integrations.credit_bureau import BureauError, bureau_adapter
 
     with transaction.atomic():
@@ -586,7 +618,6 @@ def credit_bureau_sweep(*, today: date | None = None) -> SweepReport:
     data turns five years old within the deletion days is deleted, in time; (3) submissions
     still waiting are queued again. Safe to run twice. Runs in the agency's scope."""
     from cases.tasks import credit_bureau_send_task
-    from collections_portal.tenancy import agency_scope
 
     today = today or timezone.localdate()
     report = SweepReport()
@@ -632,17 +663,21 @@ def report_decision(registration: CreditBureauRegistration, today: date, report)
         case=case, bureau=registration.bureau, on=today, warned_on=registration.warned_on
     )
     if verdict.allowed:
-        balance = verdict_amount = _facts(case).amount
+        amount = _facts(case).amount
+        days_left = (registration.data_expires_on - today).days
+        # Larger debts first, and data nearing its fifth year (a decision then is urgent).
+        by_amount = min(int(amount // 1000), 50)
+        by_age = max(0, 30 - days_left // 30)
         work_item_open(
             case=case,
             reason=WorkItemReason.CREDIT_BUREAU_DECISION,
             due_at=timezone.now(),
-            # Larger debts and data nearer its limit first.
-            priority=min(int(balance // 1000), 50)
-            + max(0, 30 - (registration.data_expires_on - today).days // 30),
+            priority=by_amount + by_age,
             factors={
                 "bureau": registration.bureau,
-                "amount": str(verdict_amount),
+                "amount": str(amount),
+                "priority_from_amount": by_amount,
+                "priority_from_data_age": by_age,
                 "warned_on": registration.warned_on.isoformat(),
                 "eligible_from": registration.eligible_from.isoformat(),
                 "data_expires_on": registration.data_expires_on.isoformat(),

@@ -8,9 +8,10 @@ A bureau's transfer agent (SFTP pick-up) collects the directory. Each file is na
     oldest_due_date;registered_on;deleted_on;deletion_reason
 
 ``record_type`` is ``R`` (registration) or ``D`` (deletion); amounts have two decimals and a
-point; dates are ISO 8601; an empty field is absent. The file is written under a temporary
-name and renamed into place, so the agent never sees half a file; since the name is the
-submission's key, writing it again after a crash finds it and adds nothing.
+point; dates are ISO 8601; an empty field is absent. The file is written under a hidden
+temporary name (``.<name>.<random>.tmp``, for the agent to ignore) and renamed into place,
+so the agent never sees half a file; since the name is the submission's key, writing it
+again after a crash finds it and adds nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -81,7 +83,8 @@ class FileBureauAdapter(BureauAdapter):
             return record.idempotency_key  # written by an earlier, cut-off attempt
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
+            # A name of its own per writer: two workers never write into one temporary file.
+            temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp")
             with temporary.open("wb") as handle:
                 handle.write(record_lines(record))
                 handle.flush()

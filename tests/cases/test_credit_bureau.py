@@ -595,3 +595,39 @@ def test_the_sweep_is_a_beat_task(settings, tenant_a):
         assert credit_bureau_sweep_task()["decisions"] == 1
     with creditor_scope(tenant_a.creditor):
         assert WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN).count() == 1
+
+
+def test_a_second_worker_leaves_the_submission_to_the_first(
+    tenant_a, bureau, django_capture_on_commit_callbacks
+):
+    import psycopg
+    from django.db import connection
+
+    from cases.services.credit_bureau import ADVISORY_LOCK_NAMESPACE
+
+    case = warned(tenant_a.creditor)
+    with creditor_scope(tenant_a.creditor), at(ELIGIBLE):
+        with django_capture_on_commit_callbacks(execute=False):
+            credit_bureau_register(case=case, bureau="rki", on=ELIGIBLE)
+        submission = CreditBureauSubmission.objects.get()
+        db = connection.settings_dict
+        with psycopg.connect(
+            host=db["HOST"] or "localhost",
+            port=db["PORT"] or 5432,
+            dbname=db["NAME"],
+            user=db["USER"],
+            password=db["PASSWORD"],
+            autocommit=True,
+        ) as first_worker:
+            first_worker.execute(
+                "SELECT pg_advisory_lock(%s::int, %s::int)",
+                (ADVISORY_LOCK_NAMESPACE, submission.pk),
+            )
+            assert submission_send(submission_id=submission.pk) == "busy"
+            assert not CreditBureauAttempt.objects.exists()
+            first_worker.execute(
+                "SELECT pg_advisory_unlock(%s::int, %s::int)",
+                (ADVISORY_LOCK_NAMESPACE, submission.pk),
+            )
+        assert submission_send(submission_id=submission.pk) == SubmissionStatus.SENT
+    assert len(bureau.requests) == 1
