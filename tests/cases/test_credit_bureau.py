@@ -631,3 +631,21 @@ def test_a_second_worker_leaves_the_submission_to_the_first(
             )
         assert submission_send(submission_id=submission.pk) == SubmissionStatus.SENT
     assert len(bureau.requests) == 1
+
+
+def test_a_deletion_waits_for_its_registration_to_reach_the_bureau(
+    tenant_a, bureau, django_capture_on_commit_callbacks
+):
+    case = warned(tenant_a.creditor)
+    with creditor_scope(tenant_a.creditor), at(ELIGIBLE):
+        with django_capture_on_commit_callbacks(execute=False):
+            credit_bureau_register(case=case, bureau="rki", on=ELIGIBLE)
+            lifecycle.case_withdraw(case=case)
+        first = CreditBureauSubmission.objects.get(action="register")
+        deletion = CreditBureauSubmission.objects.get(action="delete")
+        # The deletion's task runs first (queues are not ordered): it waits, sending nothing.
+        assert submission_send(submission_id=deletion.pk) == "waiting"
+        assert bureau.requests == []
+        assert submission_send(submission_id=first.pk) == SubmissionStatus.SENT
+        assert submission_send(submission_id=deletion.pk) == SubmissionStatus.SENT
+    assert [r["path"] for r in bureau.requests] == ["/v1/registrations", "/v1/deletions"]
