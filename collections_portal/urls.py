@@ -55,10 +55,16 @@ urlpatterns = [
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
     path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),
     path("accounts/", include(auth_patterns)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, landing on the nearest page that exists (creditors/views.py).
+    path("i18n/setlang/", creditor_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("integrations.api.urls")),
 ]
 # MEDIA_URL is deliberately not served, in any mode: stored files (letters, case documents,
 # import uploads with CPR numbers) are only served by views that check the tenant
 # (notice_pdf here, the API's notice pdf and document download).
+
+# The portal's own error pages, in its frame and the reader's language.
+handler403 = "collections_portal.errors.permission_denied"
+handler404 = "collections_portal.errors.page_not_found"
+handler500 = "collections_portal.errors.server_error"
