@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
+from cases.dashboard import chart_data, dashboard
 from cases.selectors import case_counts
 from collections_portal.decorators import tenant_view
 from collections_portal.navigation import nearest_page
@@ -20,8 +21,15 @@ from .services import creditor_forget, creditor_select
 @require_safe  # a page that only reads: a write method is 405, never a silent read
 @tenant_view
 def home(request):
-    """The creditor's name and its cases at a glance; agency staff see every creditor's."""
-    return render(request, "creditors/home.html", {"counts": case_counts()})
+    """The dashboard: the creditor's cases and money at a glance; agency staff see every
+    creditor's (with a row per creditor) until they pick one."""
+    across = request.creditor is None  # agency staff working across creditors
+    board = dashboard(per_creditor=across)
+    return render(
+        request,
+        "creditors/home.html",
+        {"counts": case_counts(), "board": board, "chart": chart_data(board)},
+    )
 
 
 @login_required
