@@ -74,26 +74,28 @@ def open_promise_exists(today: date) -> Exists:
 
 
 def flag_q(flag: str, today: date) -> Q:
-    """The cases that carry ``flag`` (paused, disputed, plan, promise, legal) today."""
+    """The cases that carry ``flag`` (paused, disputed, plan, promise, legal) today. The
+    conditions are expressions of their own (no annotation needed), so an aggregate can
+    count them and a list can filter by them."""
     if flag == "paused":
         return Q(paused_until__gte=today) & ~Q(state=CaseState.CLOSED)
     if flag == "disputed":
-        return Q(_open_dispute=True)
+        return Q(open_dispute_exists())
     if flag == "plan":
-        return Q(_open_plan=True)
+        return Q(open_plan_exists())
     if flag == "promise":
-        return Q(_open_promise=True)
+        return Q(open_promise_exists(today))
     if flag == "legal":
         return Q(state=CaseState.LEGAL)
     raise ValueError(flag)
 
 
 def with_flags(cases, today: date):
-    """Annotate the flags that live in other tables (one EXISTS each)."""
+    """Annotate the flags that live in other tables (one EXISTS each), for a row to show."""
     return cases.annotate(
-        _open_dispute=open_dispute_exists(),
-        _open_plan=open_plan_exists(),
-        _open_promise=open_promise_exists(today),
+        flag_disputed=open_dispute_exists(),
+        flag_plan=open_plan_exists(),
+        flag_promise=open_promise_exists(today),
     )
 
 
@@ -105,13 +107,14 @@ def oldest_due_subquery() -> Subquery:
 
 
 def aging_q(key: str, today: date) -> Q:
-    """Open cases whose oldest invoice is ``key``'s number of days past due (needs the
-    ``_oldest_due`` annotation)."""
+    """Open cases whose oldest invoice is ``key``'s number of days past due: some invoice
+    due at least ``first`` days ago, and none due more than ``last`` days ago."""
     for bucket, first, last in AGING_BUCKETS:
         if bucket == key:
-            q = Q(_oldest_due__lte=today - timedelta(days=first))
+            claims = Claim.objects.filter(case=OuterRef("pk"))
+            q = Q(Exists(claims.filter(due_date__lte=today - timedelta(days=first))))
             if last is not None:
-                q &= Q(_oldest_due__gte=today - timedelta(days=last))
+                q &= ~Q(Exists(claims.filter(due_date__lt=today - timedelta(days=last))))
             return q & Q(state__in=ACTIVE_STATES)
     raise ValueError(key)
 
@@ -175,7 +178,7 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     dkk = Q(currency=DASHBOARD_CURRENCY)
 
     # 1. Cases: totals, per stage, per flag, aging: one query.
-    cases = with_flags(Case.objects.all(), today).annotate(_oldest_due=oldest_due_subquery())
+    cases = Case.objects.all()
     stage_counts = {s: Count("pk", filter=Q(state=s)) for s in CaseState.values}
     flag_counts = {f: Count("pk", filter=flag_q(f, today)) for f in FLAGS}
     aging_counts = {b: Count("pk", filter=aging_q(b, today)) for b, _f, _l in AGING_BUCKETS}
