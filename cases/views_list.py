@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import push_url
 
 from collections_portal.decorators import tenant_view
 from creditors.selectors import creditors_for_user
@@ -26,6 +27,7 @@ from debtors.services import LookupLimitReached, debtor_lookup_by_national_id
 from integrations.imports.views import spreadsheet_safe
 
 from .case_list import (
+    DEFAULT_SORT,
     FLAGS,
     OPEN,
     SORTS,
@@ -175,8 +177,11 @@ def _form(request) -> CaseFilterForm:
 
 def _query(request, **changes) -> str:
     """The list's query string with ``changes`` (None drops a key); the cursor always goes."""
-    query: QueryDict = request.GET.copy()
-    query.pop("cursor", None)
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():  # empty fields of the form say nothing
+        kept = [v for v in values if v != "" and not (key == "sort" and v == DEFAULT_SORT)]
+        if kept and key != "cursor":
+            query.setlist(key, kept)
     for key, value in changes.items():
         query.pop(key, None)
         if value is not None:
@@ -226,7 +231,11 @@ def case_list(request):
         and user_can_reveal_national_id(user=request.user, creditor=request.creditor),
     }
     if request.htmx and request.htmx.target == "case-results":
-        return render(request, "cases/_case_results.html", context)
+        response = render(request, "cases/_case_results.html", context)
+        # The address bar shows the list as filtered, without the form's empty fields.
+        cursor = request.GET.get("cursor")
+        clean = _query(request, cursor=cursor) if cursor else _query(request)
+        return push_url(response, reverse("case_list") + (f"?{clean}" if clean else ""))
     return render(request, "cases/case_list.html", context)
 
 
