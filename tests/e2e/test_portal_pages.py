@@ -139,3 +139,25 @@ def test_language_switch_after_a_form_lands_on_its_page(page, live_server, tenan
     page.get_by_role("button", name="EN").click()
     expect(page).to_have_url(f"{live_server.url}/settings/api-keys/")
     expect(page.get_by_role("heading", name="API keys")).to_be_visible()
+
+
+def test_every_other_portal_page_is_accessible(page, live_server, tenant_a, portfolios):  # noqa: F811
+    """The pages the new base (header, styles, error pages) reaches: axe and 390 px."""
+    from tests.factories import UserFactory
+
+    a, _b = portfolios
+    owner = UserFactory(username="alfa-owner")
+    MembershipFactory(user=owner, creditor=tenant_a.creditor, role=Role.OWNER)
+    page.goto(f"{live_server.url}/accounts/login/")
+    check_page_at_widths(page, f"{live_server.url}/accounts/login/")
+    sign_in(page, live_server, owner.username)
+    expect(page.locator("#creditor-name")).to_be_visible()
+    for path in (
+        f"/cases/{a.paid_part.pk}/",
+        f"/cases/{a.disputed.pk}/",
+        "/debtors/",
+        f"/debtors/{a.paid_part.debtor_id}/",
+        "/settings/api-keys/",
+        "/no-such-page/",
+    ):
+        check_page_at_widths(page, f"{live_server.url}{path}")
