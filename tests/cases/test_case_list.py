@@ -285,7 +285,9 @@ def test_agency_staff_list_every_creditor_and_narrow_to_one(client, tenant_a, te
     assert set(listed(client, creditor=tenant_b.creditor.pk)) == {c.reference for c in b.all} | {
         tenant_b.case.reference
     }
-    # Across creditors a CPR look-up needs a creditor first.
+    # Across creditors a CPR look-up needs a creditor first, and the page says so.
+    body = client.get(reverse("case_list"), {"q": a.paused.debtor.national_id}).content.decode()
+    assert "vælg en kreditor øverst" in body
     response = client.post(
         reverse("case_lookup"), {"national_id": a.paused.debtor.national_id, "reason": "x"}
     )
