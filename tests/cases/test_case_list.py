@@ -183,8 +183,10 @@ def test_filters(client, tenant_a, world):
     assert len(listed(client, handed_from=filed, handed_to=filed)) == 4
     assert len(listed(client, stage="new")) == 5
     assert listed(client, stage="closed") == []
-    # A value that does not validate is left out, not an error.
+    # A value that does not validate is left out, not an error, and the page says so.
     assert len(listed(client, balance_min="lots", stage="nonsense")) == 5
+    body = client.get(reverse("case_list"), {"balance_min": "lots"}).content.decode()
+    assert "Saldo fra: Indtast et tal. (udeladt)" in body
 
 
 def test_sort_and_keyset_pages(client, tenant_a, world, monkeypatch):
