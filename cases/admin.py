@@ -6,6 +6,8 @@ from django.utils.translation import ngettext
 from collections_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from creditors.agency import AgencyRole
 
+# Work items and credit-bureau registrations have their admin in a module of their own.
+from . import admin_work  # noqa: F401
 from .models import (
     Case,
     Claim,

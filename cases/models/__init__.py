@@ -10,8 +10,20 @@ from .cases import (
     Claim,
     ClosedReason,
     LimitationEvent,
+    MoneyDigits,
     case_number_from_payment_id,
     payment_id_for,
+)
+from .credit_bureau import (
+    ACTIVE_REGISTRATION_STATUSES,
+    AttemptOutcome,
+    CreditBureauAttempt,
+    CreditBureauRegistration,
+    CreditBureauSubmission,
+    EndReason,
+    RegistrationStatus,
+    SubmissionAction,
+    SubmissionStatus,
 )
 from .disputes import Dispute
 from .documents import CaseDocument, case_document_path
@@ -28,8 +40,10 @@ from .legal import AttachmentOutcome, LegalStep, LegalStepKind
 from .payments import Payment, PaymentMethod
 from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
 from .rates import ReferenceRate
+from .work import WorkItem, WorkItemReason, WorkItemStatus
 
 __all__ = [
+    "ACTIVE_REGISTRATION_STATUSES",
     "ACTIVE_STATES",
     "CASE_NUMBER_SEQUENCE",
     "CHARGE_COMPONENT",
@@ -38,6 +52,7 @@ __all__ = [
     "OPEN_PLAN_STATUSES",
     "AppendOnlyError",
     "AttachmentOutcome",
+    "AttemptOutcome",
     "Case",
     "CaseDocument",
     "CaseEvent",
@@ -45,7 +60,11 @@ __all__ = [
     "Claim",
     "ClosedReason",
     "Component",
+    "CreditBureauAttempt",
+    "CreditBureauRegistration",
+    "CreditBureauSubmission",
     "Dispute",
+    "EndReason",
     "EntryKind",
     "Instalment",
     "InstalmentPlan",
@@ -53,11 +72,18 @@ __all__ = [
     "LegalStep",
     "LegalStepKind",
     "LimitationEvent",
+    "MoneyDigits",
     "Payment",
     "PaymentMethod",
     "PlanStatus",
     "PromiseToPay",
     "ReferenceRate",
+    "RegistrationStatus",
+    "SubmissionAction",
+    "SubmissionStatus",
+    "WorkItem",
+    "WorkItemReason",
+    "WorkItemStatus",
     "case_document_path",
     "case_number_from_payment_id",
     "payment_id_for",

@@ -9,12 +9,16 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from cases.models import (
     Case,
     CaseDocument,
     CaseEvent,
     Claim,
+    CreditBureauAttempt,
+    CreditBureauRegistration,
+    CreditBureauSubmission,
     Dispute,
     Instalment,
     InstalmentPlan,
@@ -23,6 +27,7 @@ from cases.models import (
     LimitationEvent,
     Payment,
     PromiseToPay,
+    WorkItem,
 )
 from cases.services.payments import payment_register
 from collections_portal.tenancy import agency_scope, creditor_scope
@@ -33,6 +38,8 @@ from tests.cases.helpers import claim, file_case
 from tests.factories import UserFactory, agency_user
 
 pytestmark = pytest.mark.django_db
+
+WORK_REASON = WorkItem._meta.get_field("reason").choices[0][0]
 
 # Models of these apps that staff do edit in the admin, by design: settings, not records.
 EDITABLE = {"cases.referencerate", "delivery.channelpolicy"}
@@ -65,6 +72,13 @@ def records(tenant_a):
             creditor=creditor, notice=notice, channel="print", print_batch=batch
         )
         DeliveryAttempt.objects.create(creditor=creditor, delivery=delivery, number=1)
+        registration = CreditBureauRegistration.objects.create(
+            creditor=creditor, case=case, debtor=case.debtor, bureau="rki", currency="DKK",
+            data_date=date(2026, 2, 8), data_expires_on=date(2031, 2, 8),
+        )  # fmt: skip
+        submission = CreditBureauSubmission.objects.create(
+            creditor=creditor, registration=registration, action="register"
+        )
         plan = InstalmentPlan.objects.create(
             creditor=creditor, case=case, proposed_on=date(2026, 2, 5)
         )
@@ -107,6 +121,17 @@ def records(tenant_a):
             Delivery: delivery,
             DeliveryAttempt: DeliveryAttempt.objects.get(delivery=delivery),
             PrintBatch: batch,
+            CreditBureauRegistration: registration,
+            CreditBureauSubmission: submission,
+            CreditBureauAttempt: CreditBureauAttempt.objects.create(
+                creditor=creditor, submission=submission, adapter="file", started_at=timezone.now()
+            ),
+            WorkItem: WorkItem.objects.create(
+                creditor=creditor,
+                case=case,
+                reason=WORK_REASON,
+                due_at=timezone.now(),
+            ),
         }
 
 
@@ -145,6 +170,10 @@ RECORD_MODELS = [
     "delivery.delivery",
     "delivery.deliveryattempt",
     "delivery.printbatch",
+    "cases.creditbureauregistration",
+    "cases.creditbureausubmission",
+    "cases.creditbureauattempt",
+    "cases.workitem",
 ]
 
 

@@ -104,6 +104,7 @@ def test_the_beat_schedule_names_every_periodic_task():
         "close-print-batches",
         "imports-requeue-stale-jobs",
         "webhooks-send-due-deliveries",
+        "credit-bureau-sweep",
     }
     apps = settings.INSTALLED_APPS
     assert apps.index("notices.delivery") == apps.index("notices") + 1
