@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "integrations.api",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.bank",
 ]
 
 MIDDLEWARE = [

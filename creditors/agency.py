@@ -19,6 +19,7 @@ AGENCY_APPS = (
     "notices",
     "delivery",  # notices.delivery: channel policies, deliveries, print batches
     "integrations",
+    "bank",  # integrations.bank: bank files, unmatched payments, refunds
     "django_celery_beat",
 )
 
