@@ -54,6 +54,8 @@ urlpatterns = [
     path("debtors/", debtor_views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
     path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),
+    # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
+    path("agency/", include("integrations.bank.urls")),
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
