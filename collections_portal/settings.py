@@ -329,6 +329,10 @@ API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Exact look-ups of a debtor by CPR/CVR number a person (or an API key) may make per hour.
 NATIONAL_ID_LOOKUPS_PER_HOUR = env_int("NATIONAL_ID_LOOKUPS_PER_HOUR", 30)
+CELERY_BEAT_SCHEDULE["bank-requeue-stale-files"] = {
+    "task": "bank.requeue_stale_files",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["api-idempotency-cleanup"] = {
     "task": "api.idempotency_cleanup",
     "schedule": crontab(minute=17),

@@ -62,6 +62,17 @@ class BankFile(models.Model):
     duplicates = models.PositiveIntegerField(_("seen before"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     ignored = models.PositiveIntegerField(_("not payments"), default=0)
+    attempts = models.PositiveSmallIntegerField(
+        _("runs"), default=0, help_text=_("How many times a worker has started on the file.")
+    )
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A file queued or being read with no sign of life for a while is queued again."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,11 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 200 * 1024 * 1024
+# Namespace of the advisory lock that keeps one worker per file (the file id is the second key).
+ADVISORY_NAMESPACE = 0x42414E4B  # "BANK"
+MAX_ATTEMPTS = 5
+STALE_MINUTES = 10
+HEARTBEAT_EVERY = 200  # entries
 
 
 class BankFileError(ValidationError):
@@ -101,14 +106,39 @@ def bank_file_receive(
 
 
 def bank_file_process(*, file_id: int) -> BankFile:
-    """Read (or carry on reading) a bank file. Always leaves the job finished or failed."""
+    """Read (or carry on reading) a bank file. Always leaves the job finished or failed.
+
+    One worker at a time reads a file (a PostgreSQL advisory lock): another that gets the same
+    file returns at once. A run carries on after the last entry an earlier run recorded."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, file_id])
+        if not cursor.fetchone()[0]:
+            logger.info("bank file %s is being read by another worker", file_id)
+            return BankFile.objects.get(pk=file_id)
+    try:
+        return _process(file_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, file_id])
+
+
+def _process(file_id: int) -> BankFile:
     with transaction.atomic():
         bank_file = BankFile.objects.select_for_update().get(pk=file_id)
         if bank_file.status in (BankFileStatus.FINISHED, BankFileStatus.FAILED):
             return bank_file
+        if bank_file.attempts >= MAX_ATTEMPTS:
+            return _finish(
+                bank_file,
+                BankFileStatus.FAILED,
+                _("Reading was interrupted %(n)s times; the entries read so far are kept.")
+                % {"n": bank_file.attempts},
+            )
         bank_file.status = BankFileStatus.RUNNING
+        bank_file.attempts += 1
         bank_file.started_at = bank_file.started_at or timezone.now()
-        bank_file.save(update_fields=["status", "started_at"])
+        bank_file.heartbeat_at = timezone.now()
+        bank_file.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
     try:
         with bank_file.file.open("rb") as handle:
             data = handle.read()
@@ -120,13 +150,40 @@ def bank_file_process(*, file_id: int) -> BankFile:
             if raw.position in done:
                 continue  # recorded by an earlier run of this job
             entry_process(bank_file=bank_file, raw=raw)
+            if raw.position % HEARTBEAT_EVERY == 0:
+                BankFile.objects.filter(pk=bank_file.pk).update(heartbeat_at=timezone.now())
     except parsers.FileRefused as exc:
         return _finish(bank_file, BankFileStatus.FAILED, str(exc))
+    except DatabaseError:
+        # The database went away (a restart): the job stays running and the sweep queues it
+        # again; it carries on after the last entry recorded.
+        raise
     except Exception as exc:  # the job must end with its reason, whatever went wrong
         logger.exception("bank file %s failed", bank_file.pk)
         _finish(bank_file, BankFileStatus.FAILED, _("Reading stopped: %(error)s") % {"error": exc})
         raise
     return _finish(bank_file, BankFileStatus.FINISHED, "")
+
+
+def bank_files_requeue_stale(*, now=None) -> int:
+    """Beat's sweep: queue again the files queued or being read with no sign of life for
+    ``STALE_MINUTES`` (queued while the broker was down, or their worker died). A file started
+    ``MAX_ATTEMPTS`` times is failed by its next run. Returns how many were queued."""
+    from collections_portal.celery import enqueue
+
+    from .tasks import process_bank_file
+
+    now = now or timezone.now()
+    before = now - timedelta(minutes=STALE_MINUTES)
+    stale_q = Q(status__in=[BankFileStatus.QUEUED, BankFileStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
+    )
+    queued = 0
+    for file_id in BankFile.objects.filter(stale_q).values_list("pk", flat=True):
+        # Claimed by moving its sign of life, so a second sweep leaves it alone.
+        if BankFile.objects.filter(stale_q, pk=file_id).update(heartbeat_at=now):
+            queued += int(enqueue(process_bank_file, file_id=file_id))
+    return queued
 
 
 def _finish(bank_file: BankFile, status: str, error: str) -> BankFile:
