@@ -91,15 +91,24 @@ def payment_reverse_tool(*, payment: Payment, reason: str, user: AbstractBaseUse
         with creditor_scope(payment.creditor_id):
             payment = payment_reverse(payment=payment, reason=reason.strip(), user=user)
         entry = received.entry if received is not None else None
+        note = _("Booked on case %(case)s and reversed: %(reason)s") % {
+            "case": payment.case.number,
+            "reason": reason.strip(),
+        }
         if entry is not None and not hasattr(entry, "unmatched_item"):
             UnmatchedPayment.objects.create(
-                entry=entry,
-                amount=received.amount,
-                received_on=payment.received_on,
-                reason=_("Booked on case %(case)s and reversed: %(reason)s")
-                % {"case": payment.case.number, "reason": reason.strip()},
+                entry=entry, amount=received.amount, received_on=payment.received_on, reason=note
             )
             _handled(entry, EntryStatus.UNMATCHED, user)
+        elif entry is not None and not entry.bookings.filter(payment__reversed_at__isnull=True):
+            # An agent's booking of an unmatched payment, all of it reversed: open it again.
+            # (One share of a split reversed leaves the item booked: move that share instead.)
+            item = UnmatchedPayment.objects.select_for_update().get(entry=entry)
+            if item.status == UnmatchedStatus.BOOKED:
+                item.status = UnmatchedStatus.OPEN
+                item.note = note
+                item.save(update_fields=["status", "note"])
+                _handled(entry, EntryStatus.UNMATCHED, user)
         return payment
 
 

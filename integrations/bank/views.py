@@ -199,7 +199,10 @@ def _case_money_action(request, case: Case) -> None:
             request, _("%(amount)s is to be refunded to the debtor.") % {"amount": refund.amount}
         )
     elif action in ("reverse", "move"):
-        payment = get_object_or_404(Payment, pk=post.get("payment"), case=case)
+        payment_id = post.get("payment", "")
+        if not payment_id.isdigit():
+            raise ValidationError(_("Unknown action."))
+        payment = get_object_or_404(Payment, pk=int(payment_id), case=case)
         if action == "reverse":
             tools.payment_reverse_tool(
                 payment=payment, reason=post.get("reason", ""), user=request.user

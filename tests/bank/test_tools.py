@@ -213,3 +213,16 @@ def test_refund_an_overpayment(tenant_a, agent):
         payment_reverse_tool(payment=received.payment, reason="x", user=agent)
     assert Refund.objects.count() == 1
     assert ReceivedPayment.objects.get(pk=received.pk).settled_at is None
+
+
+def test_reversing_an_agents_booking_opens_the_unmatched_payment_again(tenant_a, agent):
+    item = unmatched("120.00")
+    case = debt_case(tenant_a.creditor)
+    [booking] = unmatched_book(item=item, shares=[Share(case, Decimal("120.00"))], user=agent)
+    payment_reverse_tool(payment=booking.payment, reason="Forkert sag", user=agent)
+    item.refresh_from_db()
+    assert item.status == UnmatchedStatus.OPEN and "Forkert sag" in item.note
+    assert BankEntry.objects.get(pk=item.entry_id).status == EntryStatus.UNMATCHED
+    other = debt_case(tenant_a.creditor)
+    [again] = unmatched_book(item=item, shares=[Share(other, Decimal("120.00"))], user=agent)
+    assert live(other) == [again.payment]
