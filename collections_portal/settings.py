@@ -319,6 +319,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "notices.models.NoticeStatus",
         "DebtorKindEnum": "debtors.models.DebtorKind",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.models.DeliveryStatus",
+        "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
+        "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
+        "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
     },
 }
 

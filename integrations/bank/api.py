@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
@@ -120,8 +121,8 @@ class BankFileListView(ScopedAPIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
                 "required": ["file"],
             },
-            "application/xml": serializers.CharField(),
-            "text/csv": serializers.CharField(),
+            "application/xml": OpenApiTypes.STR,
+            "text/csv": OpenApiTypes.STR,
         },
         responses={
             202: BankFileSerializer,
