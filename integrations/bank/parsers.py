@@ -40,6 +40,7 @@ from lxml import etree
 
 CAMT_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(05[34])\.001\.(\d\d)$")
 SUPPORTED_VERSIONS = range(2, 14)
+AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
 
 class FileRefused(Exception):
@@ -174,9 +175,11 @@ def _date(node, path: str, ns: dict) -> date | None:
 def _amount(node, ns: dict) -> tuple[Decimal, str] | None:
     if node is None:
         return None
-    value = Decimal((node.text or "").strip())
-    if value <= 0 or value.as_tuple().exponent < -2:
+    text = (node.text or "").strip()
+    # ISO 20022 amounts: digits and at most two decimals here (no sign, no exponent).
+    if not AMOUNT.match(text) or Decimal(text) <= 0:
         raise ValueError(f"amount {node.text!r}")
+    value = Decimal(text)
     return value, (node.get("Ccy") or "").strip().upper()
 
 
