@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: a page answers an htmx request with the fragment it replaces.
+    "django_htmx.middleware.HtmxMiddleware",
     # After authentication: it needs request.user to choose the tenant scope.
     "collections_portal.tenancy.TenantScopeMiddleware",
     # After tenancy: it needs request.user to tell whose Idempotency-Key it is (API POSTs).
@@ -221,6 +224,9 @@ LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
+# Our own date formats per language (collections_portal/formats/): English is written the
+# British way (27 Nov 2026, 27/11/2026), never Django's US default (Nov. 27, 2026, 11/27/2026).
+FORMAT_MODULE_PATH = ["collections_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -230,6 +236,9 @@ STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    # htmx (partial page updates) and Chart.js (the dashboard's charts), from npm.
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -432,6 +441,21 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 CELERY_BEAT_SCHEDULE["webhooks-send-due-deliveries"] = {
     "task": "webhooks.send_due_deliveries",
     "schedule": 60.0,
+}
+
+# --- Credit-bureau registration (cases.services.credit_bureau, integrations.credit_bureau) ---
+# The bureau's JSON API (registrations and deletions, bearer token, Idempotency-Key); when
+# empty, record files are written to the outbox directory for the bureau's transfer agent.
+# Neither set: submissions wait (pending) until one is.
+CREDIT_BUREAU_URL = env_str("CREDIT_BUREAU_URL", "")
+CREDIT_BUREAU_TOKEN = env_str("CREDIT_BUREAU_TOKEN", "")
+CREDIT_BUREAU_TIMEOUT = env_int("CREDIT_BUREAU_TIMEOUT", 10)
+CREDIT_BUREAU_OUTBOX = env_str("CREDIT_BUREAU_OUTBOX", "")
+# Hourly: decision work items for warned cases now eligible, deletions of registrations whose
+# data turns five years old, and submissions still waiting queued again.
+CELERY_BEAT_SCHEDULE["credit-bureau-sweep"] = {
+    "task": "cases.credit_bureau_sweep",
+    "schedule": crontab(minute=40),
 }
 
 # --- Logging -----------------------------------------------------------------------------

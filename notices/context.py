@@ -411,6 +411,14 @@ def _closed_context(case: Case, notice: Notice, figures: Figures) -> dict:
     return {"closed_reason": case.closed_reason or "paid"}
 
 
+def _credit_bureau_context(case: Case, notice: Notice, figures: Figures) -> dict:
+    """The credit-bureau warning: which bureau, from which day, and when the data goes."""
+    from cases.services.credit_bureau import warning_letter_facts  # builds on this app
+
+    facts = warning_letter_facts(case=case, notice=notice)
+    return {"bureau_warning": facts, "pay_by": facts["pay_by"]}
+
+
 KIND_CONTEXT = {
     NoticeKind.WARNING: _warning_context,
     NoticeKind.COLLECTION_LETTER: _settlement_context,
@@ -419,6 +427,7 @@ KIND_CONTEXT = {
     NoticeKind.RECEIPT: _receipt_context,
     NoticeKind.DISPUTE_ACK: _dispute_context,
     NoticeKind.CLOSED: _closed_context,
+    NoticeKind.CREDIT_BUREAU_WARNING: _credit_bureau_context,
 }
 
 # Letters that ask for money carry the payment section.
@@ -428,6 +437,7 @@ PAYMENT_KINDS = {
     NoticeKind.COLLECTION_LETTER,
     NoticeKind.PLAN_CONFIRMATION,
     NoticeKind.MISSED_INSTALMENT,
+    NoticeKind.CREDIT_BUREAU_WARNING,
 }
 
 

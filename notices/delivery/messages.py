@@ -25,6 +25,7 @@ TITLES: dict[str, dict[str, str]] = {
         NoticeKind.RECEIPT: "Kvittering for din betaling",
         NoticeKind.DISPUTE_ACK: "Vi har modtaget din henvendelse",
         NoticeKind.CLOSED: "Din sag er afsluttet",
+        NoticeKind.CREDIT_BUREAU_WARNING: "Vigtig besked om din betaling",
     },
     "en": {
         NoticeKind.REMINDER: "Payment reminder",
@@ -35,6 +36,7 @@ TITLES: dict[str, dict[str, str]] = {
         NoticeKind.RECEIPT: "Receipt for your payment",
         NoticeKind.DISPUTE_ACK: "We have received your message",
         NoticeKind.CLOSED: "Your case is closed",
+        NoticeKind.CREDIT_BUREAU_WARNING: "Important message about your payment",
     },
 }
 
@@ -44,6 +46,7 @@ PAYMENT_KINDS = {
     NoticeKind.WARNING,
     NoticeKind.COLLECTION_LETTER,
     NoticeKind.MISSED_INSTALMENT,
+    NoticeKind.CREDIT_BUREAU_WARNING,
 }
 
 TEXTS: dict[str, dict[str, str]] = {

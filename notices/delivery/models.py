@@ -180,6 +180,8 @@ DEFAULT_CHANNEL_POLICY: dict[str, str] = {
     NoticeKind.RECEIPT: "email > digital_post > print",
     NoticeKind.DISPUTE_ACK: "email > digital_post > print",
     NoticeKind.CLOSED: "email > digital_post > print",
+    # Announces a registration: a letter to the registered address, as the warning.
+    NoticeKind.CREDIT_BUREAU_WARNING: "print + email",
 }
 
 
