@@ -12,6 +12,7 @@ from integrations.bank.models import UnmatchedPayment, UnmatchedStatus
 from tests.bank.conftest import debt_case, read_file, sample
 from tests.factories import agency_user
 
+from .axe import check_page_at_widths
 from .test_sign_in import page, sign_in  # noqa: F401 (the page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,5 +59,15 @@ def test_an_agent_books_an_unmatched_payment_on_a_case(
 
     item.refresh_from_db()
     assert (item.status, item.resolved_by) == (UnmatchedStatus.BOOKED, agent)
+    # The bank pages pass axe at both widths and do not scroll sideways on a phone.
+    other = UnmatchedPayment.objects.get(status=UnmatchedStatus.OPEN)
+    for path in (
+        "/agency/bank/",
+        f"/agency/bank/files/{item.entry.file.public_id}/",
+        "/agency/bank/unmatched/",
+        f"/agency/bank/unmatched/{other.pk}/",
+        f"/agency/cases/{case.pk}/money/",
+    ):
+        check_page_at_widths(page, f"{live_server.url}{path}")
     with creditor_scope(case.creditor_id):
         assert Payment.objects.get(case=case).amount == Decimal("432.10")
