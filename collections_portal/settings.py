@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "integrations.api",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.bank",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "notices.models.NoticeStatus",
         "DebtorKindEnum": "debtors.models.DebtorKind",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.models.DeliveryStatus",
+        "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
+        "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
+        "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
     },
 }
 
@@ -337,6 +341,10 @@ API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Exact look-ups of a debtor by CPR/CVR number a person (or an API key) may make per hour.
 NATIONAL_ID_LOOKUPS_PER_HOUR = env_int("NATIONAL_ID_LOOKUPS_PER_HOUR", 30)
+CELERY_BEAT_SCHEDULE["bank-requeue-stale-files"] = {
+    "task": "bank.requeue_stale_files",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["api-idempotency-cleanup"] = {
     "task": "api.idempotency_cleanup",
     "schedule": crontab(minute=17),
