@@ -74,6 +74,25 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
             "reversal_reason": {"reversed_at": None},
         },
     ),
+    # A bank entry's figures are the bank's and never change; only what became of it does
+    # (an unmatched payment booked, marked for refund, or returned by the bank).
+    AppendOnly(
+        "bank.BankEntry",
+        mutable={
+            "status": None,
+            "handled_by": None,
+            "handled_at": None,
+            "creditor": {"creditor_id": None},
+        },
+    ),
+    # A booked payment's origin; settled once (by the settlement), never un-settled.
+    AppendOnly(
+        "bank.ReceivedPayment",
+        mutable={
+            "settled_at": {"settled_at": None},
+            "settlement_reference": {"settled_at": None},
+        },
+    ),
     # An attempt is written before the provider is called and completed once after it.
     AppendOnly(
         "delivery.DeliveryAttempt",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "integrations.api",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.bank",
     # Sign-in throttling (see "Auth" below).
     "axes",
 ]
@@ -321,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "notices.models.NoticeStatus",
         "DebtorKindEnum": "debtors.models.DebtorKind",
         "WebhookDeliveryStatusEnum": "integrations.webhooks.models.DeliveryStatus",
+        "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
+        "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
+        "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
     },
 }
 
@@ -410,6 +414,11 @@ CELERY_BEAT_SCHEDULE = {
     "flag-approaching-limitation": {
         "task": "cases.flag_approaching_limitation",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Bank files stuck in processing are queued again.
+    "bank-requeue-stale-files": {
+        "task": "bank.requeue_stale_files",
+        "schedule": 300.0,
     },
     # Idempotency keys past API_IDEMPOTENCY_TTL_HOURS are forgotten.
     "api-idempotency-cleanup": {

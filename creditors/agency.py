@@ -22,6 +22,7 @@ AGENCY_APPS = (
     # itself holds no models, so naming it gave no permission on import jobs or webhooks.
     "imports",
     "webhooks",
+    "bank",  # integrations.bank: bank files, unmatched payments, refunds
     "django_celery_beat",
 )
 

@@ -20,6 +20,7 @@ v1_patterns = [
     path("", include(router.urls)),
     path("", include("integrations.imports.urls")),
     path("", include("integrations.webhooks.urls")),
+    path("", include("integrations.bank.api_urls")),
 ]
 
 urlpatterns = [

@@ -48,6 +48,8 @@ SKIPPED: dict[str, str] = {
     "switch_creditor": "the creditor switch: chooses among the viewer's own memberships",
     "admin/": "the Django admin: refuses anyone but staff (its own isolation walk covers it)",
     "media/": "stored files served in development only (GET); never a write",
+    "agency/": "the agency's own pages (bank, money tools): tests/bank/test_pages.py walks each "
+    "as a creditor's viewer, member and administrator (403)",
 }
 
 

@@ -105,6 +105,7 @@ def test_the_beat_schedule_names_every_periodic_task():
         "imports-requeue-stale-jobs",
         "webhooks-send-due-deliveries",
         "credit-bureau-sweep",
+        "bank-requeue-stale-files",
     }
     apps = settings.INSTALLED_APPS
     assert apps.index("notices.delivery") == apps.index("notices") + 1

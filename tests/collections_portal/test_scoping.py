@@ -12,11 +12,18 @@ from collections_portal.tenancy import (
     current_creditor_ids,
 )
 from creditors.models import ApiKey, Creditor, Membership
+from integrations.bank.models import BankEntry, ReceivedPayment, Refund
 
 # Models with a creditor key that are not tenant data behind a scope, and why.
 UNSCOPED_WITH_CREDITOR = {
     Membership: "read to decide which scope a request gets, before any scope exists",
     ApiKey: "read to decide which scope an API request gets, before any scope exists",
+    # The agency's own money records (integrations.bank): its bank account holds every
+    # creditor's money, so they are read across creditors by agency staff and the agency's
+    # jobs only, never served to a creditor; ``creditor`` says whose money it is.
+    BankEntry: "the agency's bank entries; booked ones name the creditor",
+    ReceivedPayment: "the agency's record of money booked for a creditor (settlement follows)",
+    Refund: "the agency's refunds to payers; one from a case names its creditor",
 }
 
 

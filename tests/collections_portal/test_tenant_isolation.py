@@ -50,6 +50,8 @@ ELSEWHERE = {
 # URL namespaces outside the creditor portal, and why.
 NOT_TENANT_NAMESPACES = {
     "admin": "agency staff only; tests/creditors/test_admin.py shows creditor users are refused",
+    "bank": "agency staff only (/agency/); tests/bank/test_pages.py shows creditor users are "
+    "refused on every one",
 }
 
 

@@ -1,0 +1,15 @@
+"""The agency's bank pages (agency staff only), under /agency/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "bank"
+
+urlpatterns = [
+    path("bank/", views.bank_files, name="files"),
+    path("bank/files/<uuid:file_id>/", views.bank_file_detail, name="file_detail"),
+    path("bank/unmatched/", views.unmatched_list, name="unmatched"),
+    path("bank/unmatched/<int:item_id>/", views.unmatched_detail, name="unmatched_detail"),
+    path("cases/<int:case_id>/money/", views.case_money, name="case_money"),
+]
