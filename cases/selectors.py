@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from notices.models import Notice, NoticeKind
+
 from .models import (
     Case,
     Claim,
@@ -133,6 +135,19 @@ def fee_reminder_dates(case: Case) -> list[date]:
 def plan_was_broken(case: Case) -> bool:
     """Whether any plan on the case was broken: then no further reminder fees (§ 9 b)."""
     return InstalmentPlan.objects.filter(case=case, status=PlanStatus.BROKEN).exists()
+
+
+def active_plan(case: Case) -> InstalmentPlan | None:
+    """The case's instalment plan in force, if any (at most one is active)."""
+    return InstalmentPlan.objects.filter(case=case, status=PlanStatus.ACTIVE).first()
+
+
+def reminders_sent(case: Case) -> list[date]:
+    """Every reminder the debtor has had: the creditor's own and ours."""
+    ours = Notice.objects.filter(case=case, kind=NoticeKind.REMINDER).values_list(
+        "dated", flat=True
+    )
+    return sorted([*case.creditor_reminder_dates, *ours])
 
 
 def case_collection_charges(case: Case, *, on: date) -> CollectionCharges:

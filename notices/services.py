@@ -23,7 +23,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import Case, Instalment, PlanStatus
 from cases.rules import warning_deadline_date
-from cases.services.lifecycle import event_record
+from cases.timeline import event_record
 
 from .context import NoticeNotApplicable
 from .models import Notice, NoticeKind, NoticeStatus
