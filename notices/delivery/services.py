@@ -48,11 +48,11 @@ from integrations.gateways import (
     TransientGatewayError,
     gateway_for,
 )
+from notices.kinds import kind_for
 from notices.models import Notice, NoticeStatus
 
 from .errors import DeliveryError, DeliveryRetry
 from .models import (
-    DEFAULT_CHANNEL_POLICY,
     AttemptOutcome,
     Channel,
     ChannelPolicy,
@@ -129,7 +129,7 @@ def channel_policy_for(*, creditor_id: int, kind: str) -> list[list[str]]:
     policy = ChannelPolicy.objects.filter(creditor_id=creditor_id, kind=kind).first()
     if policy is not None:
         return policy.routes
-    return parse_channel_policy(DEFAULT_CHANNEL_POLICY[kind])
+    return parse_channel_policy(kind_for(kind).channels)
 
 
 def _plan(notice: Notice) -> list[Delivery]:
