@@ -19,7 +19,6 @@ from django.db.models import Max
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
-from integrations.gateways import NoAddress
 from notices.models import Notice
 
 from .errors import DeliveryError
@@ -229,11 +228,8 @@ class PrintChannel:
     idempotent = True
     final = False
 
-    def recipient(self, delivery: Delivery, notice: Notice) -> str:
-        debtor = notice.case.debtor
-        if not (debtor.address_line and debtor.postal_code and debtor.city):
-            raise NoAddress("The debtor has no postal address.")
-        return f"{debtor.name}, {debtor.address_line}, {debtor.postal_code} {debtor.city}"
+    def check(self) -> None:
+        """Always on: the print file is ours to compose."""
 
-    def send(self, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
+    def send(self, delivery: Delivery) -> str:
         return print_batch_add(delivery=delivery)

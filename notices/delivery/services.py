@@ -61,6 +61,7 @@ from .models import (
     DeliveryStatus,
     parse_channel_policy,
 )
+from .outgoing import outgoing_message, recipient_for
 from .printing import (
     PrintChannel,
     print_batch_add,
@@ -258,9 +259,11 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
                     last.finished_at = timezone.now()
                     last.save(update_fields=["outcome", "finished_at"])
             try:
-                recipient = gateway.recipient(delivery, notice)
+                gateway.check()
+                contact = recipient_for(notice=notice, channel=delivery.channel)
             except (NoAddress, NotConfigured) as exc:
                 return _delivery_skip(delivery, notice, str(exc))
+            recipient = contact.label
             attempt = DeliveryAttempt.objects.create(
                 creditor_id=delivery.creditor_id,
                 delivery=delivery,
@@ -273,7 +276,13 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
             delivery.save(update_fields=["status", "attempts", "recipient", "updated_at"])
         # Committed: the attempt is on record before the provider hears of it.
         try:
-            provider_id = gateway.send(delivery, notice, pdf_bytes)
+            if isinstance(gateway, PrintChannel):
+                provider_id = gateway.send(delivery)
+            else:
+                message = outgoing_message(
+                    delivery=delivery, notice=notice, contact=contact, pdf_bytes=pdf_bytes
+                )
+                provider_id = gateway.send(message)
         except PermanentGatewayError as exc:
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=True)
         except TransientGatewayError as exc:

@@ -41,6 +41,10 @@ FORBIDDEN = [
     ("cases.timeline", "cases.services"),
     ("cases.selectors", "cases.services"),
     ("cases.rules", "cases.services"),
+    ("integrations.gateways", "notices"),
+    ("integrations.gateways", "debtors"),
+    ("integrations.gateways", "cases"),
+    ("integrations.gateways", "creditors"),
 ]
 
 
