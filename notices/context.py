@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +24,7 @@ from django.conf import settings
 from cases import selectors
 from cases.models import Case, Claim, Component, EntryKind
 
+from .figures import ChargeLine, Figures, InvoiceRow
 from .kinds import NoticeNotApplicable, kind_for
 from .models import Notice, NoticeKind
 from .qr import payment_qr_svg
@@ -62,22 +63,6 @@ class Party:
 
 
 @dataclass(frozen=True)
-class InvoiceRow:
-    invoice_number: str
-    description: str
-    invoice_date: date
-    due_date: date
-    amount: Decimal  # the invoice's principal as handed over
-    outstanding: Decimal  # principal still owed as of the letter's date
-
-
-@dataclass(frozen=True)
-class ChargeLine:
-    key: str  # an EntryKind value or "accrued_interest"
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class PaymentDetails:
     amount: Decimal
     currency: str
@@ -90,23 +75,6 @@ class PaymentDetails:
     bic: str
     qr_svg: str  # inline SVG markup
     qr_payload: str
-
-
-@dataclass
-class Figures:
-    """The case's money as of the letter's date."""
-
-    invoices: list[InvoiceRow]
-    lines: list[ChargeLine]
-    balance: selectors.Balance
-    accrued_interest: Decimal
-    interest_through: date
-    total: Decimal
-    interest_runs: bool
-    fees_so_far: Decimal = ZERO
-    interest_so_far: Decimal = ZERO
-    paid_so_far: Decimal = ZERO
-    extra: dict = field(default_factory=dict)
 
 
 def _address_lines(*, line: str, postal_code: str, city: str, country: str) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import F
 
@@ -24,10 +23,8 @@ from cases import selectors
 from cases.models import Case, Dispute, Instalment, InstalmentPlan, Payment, PlanStatus
 from cases.rules import warning_deadline_date
 
+from .figures import Figures
 from .models import Notice, NoticeKind
-
-if TYPE_CHECKING:
-    from .context import Figures
 
 ZERO = Decimal("0.00")
 
