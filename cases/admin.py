@@ -183,3 +183,6 @@ class InstalmentPlanAdmin(ReadOnlyAdmin):
     search_fields = ["=case__number"]
     raw_id_fields = ["case"]
     inlines = [InstalmentInline]
+
+
+from . import admin_work  # noqa: E402,F401  (work items, credit-bureau registrations)

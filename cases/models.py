@@ -664,4 +664,10 @@ class Instalment(TenantModel):
         return self.paid_amount >= self.amount
 
 
+from .models_credit_bureau import (  # noqa: E402,F401
+    CreditBureauAttempt,
+    CreditBureauRegistration,
+    CreditBureauSubmission,
+)
 from .models_documents import CaseDocument  # noqa: E402,F401
+from .models_work import WorkItem  # noqa: E402,F401

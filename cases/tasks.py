@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from collections_portal.celery import CreditorTask
+
 from .limitation_watch import flag_approaching_limitation
 from .scheduler import advance_due_cases
 
@@ -17,3 +19,25 @@ def advance_due_cases_task() -> dict:
 def flag_approaching_limitation_task() -> dict:
     """Daily: timeline warnings for claims nearing limitation; safe to run twice."""
     return {"flagged": flag_approaching_limitation(today=timezone.localdate())}
+
+
+@shared_task(name="cases.credit_bureau_send", base=CreditorTask, acks_late=True)
+def credit_bureau_send_task(*, submission_id: int, creditor_id: int) -> str:
+    """Send one registration or deletion to the credit bureau (idempotent by its key)."""
+    from .services.credit_bureau import submission_send
+
+    return submission_send(submission_id=submission_id)
+
+
+@shared_task(name="cases.credit_bureau_sweep", acks_late=True)
+def credit_bureau_sweep_task() -> dict:
+    """Hourly: decision work items, deletions at five years, waiting submissions queued."""
+    from .services.credit_bureau import credit_bureau_sweep
+
+    report = credit_bureau_sweep(today=timezone.localdate())
+    return {
+        "decisions": report.decisions,
+        "lapsed": report.lapsed,
+        "expired": report.expired,
+        "requeued": report.requeued,
+    }

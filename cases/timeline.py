@@ -68,6 +68,12 @@ EVENTS: dict[str, EventCode] = _codes(
     ("plan.broken", _("Instalment plan broken")),
     ("plan.completed", _("Instalment plan completed")),
     ("plan.cancelled", _("Instalment plan cancelled")),
+    # Credit-bureau registration (cases.services.credit_bureau).
+    ("credit_bureau.warning_sent", _("Credit-bureau warning sent")),
+    ("credit_bureau.registered", _("Registered with the credit bureau")),
+    ("credit_bureau.deregistered", _("Credit-bureau registration deleted")),
+    ("credit_bureau.cancelled", _("Credit-bureau registration not made")),
+    ("credit_bureau.submission_failed", _("Credit-bureau submission failed")),
     # Letters (notices) and their delivery (notices.delivery).
     ("notice.render_failed", _("Letter could not be rendered")),
     ("notice.queued_for_print", _("Letter queued for print")),

@@ -84,6 +84,16 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
             "finished_at": {"outcome": "pending"},
         },
     ),
+    # A credit-bureau attempt is written before the bureau is called and completed once.
+    AppendOnly(
+        "cases.CreditBureauAttempt",
+        mutable={
+            "outcome": {"outcome": "pending"},
+            "bureau_reference": {"outcome": "pending"},
+            "error": {"outcome": "pending"},
+            "finished_at": {"outcome": "pending"},
+        },
+    ),
     # A notice's letter is stored once (never rewritten); its status follows the delivery.
     AppendOnly(
         "notices.Notice",

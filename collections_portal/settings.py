@@ -426,6 +426,21 @@ CELERY_BEAT_SCHEDULE["webhooks-send-due-deliveries"] = {
     "schedule": 60.0,
 }
 
+# --- Credit-bureau registration (cases.services.credit_bureau, integrations.credit_bureau) ---
+# The bureau's JSON API (registrations and deletions, bearer token, Idempotency-Key); when
+# empty, record files are written to the outbox directory for the bureau's transfer agent.
+# Neither set: submissions wait (pending) until one is.
+CREDIT_BUREAU_URL = env_str("CREDIT_BUREAU_URL", "")
+CREDIT_BUREAU_TOKEN = env_str("CREDIT_BUREAU_TOKEN", "")
+CREDIT_BUREAU_TIMEOUT = env_int("CREDIT_BUREAU_TIMEOUT", 10)
+CREDIT_BUREAU_OUTBOX = env_str("CREDIT_BUREAU_OUTBOX", "")
+# Hourly: decision work items for warned cases now eligible, deletions of registrations whose
+# data turns five years old, and submissions still waiting queued again.
+CELERY_BEAT_SCHEDULE["credit-bureau-sweep"] = {
+    "task": "cases.credit_bureau_sweep",
+    "schedule": crontab(minute=40),
+}
+
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

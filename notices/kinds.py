@@ -217,6 +217,12 @@ def _closed_context(case: Case, notice: Notice, figures: Figures) -> dict:
     return {"closed_reason": case.closed_reason or "paid"}
 
 
+def _credit_bureau_context(case: Case, notice: Notice, figures: Figures) -> dict:
+    """The credit-bureau warning: which bureau, from which day, and when the data goes."""
+    facts = selectors.credit_bureau_warning_facts(case=case, notice=notice)
+    return {"bureau_warning": facts, "pay_by": facts["pay_by"]}
+
+
 # --- The kinds -----------------------------------------------------------------------------
 
 KINDS: dict[str, LetterKind] = {
@@ -281,6 +287,17 @@ KINDS: dict[str, LetterKind] = {
             NoticeKind.CLOSED,
             titles={"da": "Din sag er afsluttet", "en": "Your case is closed"},
             context=_closed_context,
+        ),
+        LetterKind(
+            NoticeKind.CREDIT_BUREAU_WARNING,
+            titles={
+                "da": "Vigtig besked om din betaling",
+                "en": "Important message about your payment",
+            },
+            # Announces a registration: a letter to the registered address, as the warning.
+            channels=BY_LETTER_AND_EMAIL,
+            context=_credit_bureau_context,
+            amount=_whole_balance,
         ),
     )
 }

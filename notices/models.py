@@ -16,6 +16,7 @@ class NoticeKind(models.TextChoices):
     RECEIPT = "receipt", _("Payment receipt")
     DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
     CLOSED = "closed", _("Case closed")
+    CREDIT_BUREAU_WARNING = "credit_bureau_warning", _("Credit-bureau warning")
 
 
 class NoticeStatus(models.TextChoices):

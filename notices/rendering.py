@@ -82,7 +82,12 @@ class LetterRenderer:
 class DemandRenderer(LetterRenderer):
     """Letters asking for payment by a date: reminders, the warning, a missed instalment."""
 
-    kinds = (NoticeKind.REMINDER, NoticeKind.WARNING, NoticeKind.MISSED_INSTALMENT)
+    kinds = (
+        NoticeKind.REMINDER,
+        NoticeKind.WARNING,
+        NoticeKind.MISSED_INSTALMENT,
+        NoticeKind.CREDIT_BUREAU_WARNING,
+    )
 
 
 class CollectionLetterRenderer(LetterRenderer):

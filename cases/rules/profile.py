@@ -28,6 +28,20 @@ ALLOCATION_COMPONENTS: frozenset[str] = frozenset({"costs", "interest", "princip
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class CreditBureauRule:
+    """One credit bureau (DK: Experian RKI, Debitor Registret) and its practice, as data.
+
+    A claim must be above ``min_amount`` to be registered at all; below ``open_register_from``
+    it goes to the bureau's closed register only (seen by fewer lenders).
+    """
+
+    code: str
+    name: str
+    min_amount: Decimal
+    open_register_from: Decimal
+
+
 class IncompleteProfile(LookupError):
     """The profile has no value for a parameter the calculation needs (RULES.md gives none)."""
 
@@ -97,6 +111,13 @@ class JurisdictionProfile:
     unverified: frozenset[str] = frozenset()
     reminder_fee_requires_agreement: bool = False
     notes: tuple[str, ...] = ()
+    # Credit-bureau registration (DK: databeskyttelsesloven § 20 and bureau practice): the
+    # bureaus and their minimum amounts, the days between the warning letter and the earliest
+    # registration, and the days within which a registration must be deleted once its ground
+    # has gone (payment in full, a dispute, withdrawal, the data's age).
+    credit_bureaus: tuple[CreditBureauRule, ...] | None = None
+    credit_bureau_warning_days: int | None = None
+    credit_bureau_deregistration_days: int | None = None
 
     def __post_init__(self) -> None:
         names = {f.name for f in dataclasses.fields(self)}
@@ -135,6 +156,13 @@ class JurisdictionProfile:
             if key == topic:
                 return citation
         raise IncompleteProfile(self, f"citations[{topic!r}]")
+
+    def credit_bureau(self, code: str) -> CreditBureauRule:
+        """The bureau ``code`` of this profile; ``IncompleteProfile`` when it has none."""
+        for bureau in self.need(self.credit_bureaus, "credit_bureaus"):
+            if bureau.code == code:
+                return bureau
+        raise IncompleteProfile(self, f"credit_bureaus[{code!r}]")
 
     def need(self, value: T | None, field: str) -> T:
         """``value`` (a field of this profile) or :class:`IncompleteProfile` when it is None."""

@@ -11,7 +11,7 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
-from .profile import Band, JurisdictionProfile
+from .profile import Band, CreditBureauRule, JurisdictionProfile
 
 
 class UnknownProfile(LookupError):
@@ -102,8 +102,25 @@ DK_2024 = JurisdictionProfile(
         ("limitation_acknowledgement", "forældelsesloven § 15"),
         ("limitation_legal_step", "forældelsesloven § 16"),
         ("limitation_new_period", "forældelsesloven § 19"),
+        ("credit_bureau", "databeskyttelsesloven § 20"),
     ),
-    unverified=frozenset({"interest_day_count"}),
+    # Bureau practice (RULES.md, unverified): a claim above 200 DKK, below 1,000 DKK to a
+    # closed register; the warning letter 10 days before. The deletion deadline is not in
+    # RULES.md: 5 days is this project's choice, unverified until checked with the bureaus.
+    credit_bureaus=(
+        CreditBureauRule("rki", "Experian RKI", Decimal(200), Decimal(1_000)),
+        CreditBureauRule("debitor_registret", "Debitor Registret", Decimal(200), Decimal(1_000)),
+    ),
+    credit_bureau_warning_days=10,
+    credit_bureau_deregistration_days=5,
+    unverified=frozenset(
+        {
+            "interest_day_count",
+            "credit_bureaus",
+            "credit_bureau_warning_days",
+            "credit_bureau_deregistration_days",
+        }
+    ),
 )
 
 # Denmark before 2024, back to 2013-01-01, so an old claim handed over today can be computed

@@ -64,6 +64,44 @@ def ledger_post(
     return entry
 
 
+def entry_reverse(
+    *,
+    case: Case,
+    entry: LedgerEntry,
+    why: str,
+    payment: Payment | None = None,
+    user: AbstractBaseUser | None = None,
+) -> LedgerEntry:
+    """Post the reversal of ``entry``, dated as the entry it reverses, so every balance since
+    reads as if the entry had never been made; ``why`` ends its explanation."""
+    return ledger_post(
+        case=case,
+        claim=entry.claim,
+        kind=EntryKind.REVERSAL,
+        component=entry.component,
+        amount=-entry.amount,
+        posted_on=entry.posted_on,
+        payment=payment,
+        reverses=entry,
+        rule="reversal",
+        explanation=f"Reversal of: {entry.explanation} {why}",
+        user=user,
+    )
+
+
+def interest_reverse_after(*, case: Case, day: date, why: str) -> date | None:
+    """Reverse the interest posted for days after ``day`` (computed on a principal that has
+    since been corrected); returns the last day it had been posted up to, None if none."""
+    later = list(
+        LedgerEntry.objects.filter(
+            case=case, kind=EntryKind.INTEREST, period_end__gt=day, reversed_by__isnull=True
+        )
+    )
+    for entry in later:
+        entry_reverse(case=case, entry=entry, why=why)
+    return max((entry.period_end for entry in later), default=None)
+
+
 def full_explanation(figure: Figure) -> str:
     """The figure's sentence and each part's (an interest period's dates, days and rate)."""
     return "\n".join(f.explanation for f in figure.walk())

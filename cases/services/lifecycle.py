@@ -285,6 +285,9 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
     event_record(case=case, code="case.closed", actor=actor, from_state=before,
                  message=message, data={"reason": str(reason)})  # fmt: skip
     notice_create(case, NoticeKind.CLOSED, dated=timezone.localdate())
+    from .credit_bureau import credit_bureau_on_case_closed  # builds on this module
+
+    credit_bureau_on_case_closed(case=case, reason=reason, actor=actor)
     return case
 
 
@@ -361,6 +364,9 @@ def dispute_open(
     event_record(case=case, code="case.dispute_opened", actor=actor, from_state=case.state,
                  message=reason, data={"dispute": dispute.pk})  # fmt: skip
     notice_create(case, NoticeKind.DISPUTE_ACK, dated=dispute.opened_on)
+    from .credit_bureau import credit_bureau_on_dispute  # builds on this module
+
+    credit_bureau_on_dispute(case=case, actor=actor)
     return dispute
 
 

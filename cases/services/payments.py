@@ -26,7 +26,7 @@ from integrations.webhooks.events import emit_payment_received
 from notices.models import Notice, NoticeKind
 
 from . import lifecycle, plans
-from .ledger import interest_post, ledger_post
+from .ledger import entry_reverse, interest_post, interest_reverse_after, ledger_post
 from .locking import acting_user, lock_case
 from .money import to_money
 from .steps import notice_create
@@ -164,18 +164,8 @@ def payment_reverse(
         return payment
     originals = LedgerEntry.objects.filter(payment=payment, kind=EntryKind.PAYMENT)
     for entry in originals:
-        ledger_post(
-            case=payment.case,
-            claim=entry.claim,
-            kind=EntryKind.REVERSAL,
-            component=entry.component,
-            amount=-entry.amount,
-            posted_on=entry.posted_on,
-            payment=payment,
-            reverses=entry,
-            rule="reversal",
-            explanation=f"Reversal of: {entry.explanation} Reason: {reason}",
-            user=user,
+        entry_reverse(
+            case=payment.case, entry=entry, why=f"Reason: {reason}", payment=payment, user=user
         )
     _repost_interest_after(case=payment.case, day=payment.received_on)
     payment.reversed_at = timezone.now()
@@ -196,22 +186,6 @@ def payment_reverse(
 def _repost_interest_after(*, case: Case, day: date) -> None:
     """Interest posted for days after ``day`` was computed on a principal the reversed payment
     had lowered: reverse it and post it again on the restored principal."""
-    later = list(
-        LedgerEntry.objects.filter(
-            case=case, kind=EntryKind.INTEREST, period_end__gt=day, reversed_by__isnull=True
-        )
-    )
-    for entry in later:
-        ledger_post(
-            case=case,
-            claim=entry.claim,
-            kind=EntryKind.REVERSAL,
-            component=entry.component,
-            amount=-entry.amount,
-            posted_on=entry.posted_on,
-            reverses=entry,
-            rule="reversal",
-            explanation=f"Reversal of: {entry.explanation} Recomputed after a payment reversal.",
-        )
-    if later:
-        interest_post(case=case, up_to=max(entry.period_end for entry in later))
+    until = interest_reverse_after(case=case, day=day, why="Recomputed after a payment reversal.")
+    if until is not None:
+        interest_post(case=case, up_to=until)

@@ -19,7 +19,7 @@ from cases.models import Case, Claim, Component, EntryKind, LedgerEntry, Payment
 from cases.rules import ClaimForCosts, collection_charges
 from cases.rules.explain import money_text
 
-from .ledger import interest_post, ledger_post
+from .ledger import entry_reverse, interest_post, interest_reverse_after, ledger_post
 from .locking import lock_case
 
 ZERO = Decimal("0.00")
@@ -125,16 +125,7 @@ def collection_costs_repair(
         f"whose cap is {money_text(found.cap, currency)}."
     )
     for entry in entries:
-        ledger_post(
-            case=case,
-            kind=EntryKind.REVERSAL,
-            component=entry.component,
-            amount=-entry.amount,
-            posted_on=entry.posted_on,
-            reverses=entry,
-            rule="reversal",
-            explanation=f"Reversal of: {entry.explanation} {reason}",
-        )
+        entry_reverse(case=case, entry=entry, why=reason)
     if found.cap > 0:
         figure = charges.collection_costs
         ledger_post(
@@ -161,21 +152,16 @@ def collection_costs_repair(
             for allocation in LedgerEntry.objects.filter(
                 payment=payment, kind=EntryKind.PAYMENT, reversed_by__isnull=True
             ):
-                ledger_post(
-                    case=case,
-                    claim=allocation.claim,
-                    kind=EntryKind.REVERSAL,
-                    component=allocation.component,
-                    amount=-allocation.amount,
-                    posted_on=allocation.posted_on,
-                    payment=payment,
-                    reverses=allocation,
-                    rule="reversal",
-                    explanation=f"Reversal of: {allocation.explanation} Allocated again: {reason}",
+                entry_reverse(
+                    case=case, entry=allocation, why=f"Allocated again: {reason}", payment=payment
                 )
         # As the payments were first booked: interest up to each payment's day, then the
         # payment's allocation; then the interest posted before is posted again.
-        posted_until = _reverse_interest_after(case=case, day=payments[0].received_on)
+        posted_until = interest_reverse_after(
+            case=case,
+            day=payments[0].received_on,
+            why="Recomputed after the payments were allocated again.",
+        )
         for payment in payments:
             interest_post(case=case, up_to=payment.received_on)
             _allocate(case=case, payment=payment, user=None)
@@ -206,30 +192,6 @@ def collection_costs_repair(
     )
     lifecycle.case_close_if_paid(case=case, actor=actor)
     return result
-
-
-def _reverse_interest_after(*, case: Case, day: date) -> date | None:
-    """Reverse the interest posted for days after ``day`` (it was computed on a principal the
-    payments' old allocation had set); returns the last day it had been posted up to."""
-    later = list(
-        LedgerEntry.objects.filter(
-            case=case, kind=EntryKind.INTEREST, period_end__gt=day, reversed_by__isnull=True
-        )
-    )
-    for entry in later:
-        ledger_post(
-            case=case,
-            claim=entry.claim,
-            kind=EntryKind.REVERSAL,
-            component=entry.component,
-            amount=-entry.amount,
-            posted_on=entry.posted_on,
-            reverses=entry,
-            rule="reversal",
-            explanation=f"Reversal of: {entry.explanation} Recomputed after the payments were "
-            "allocated again.",
-        )
-    return max((entry.period_end for entry in later), default=None)
 
 
 def collection_costs_repair_all(

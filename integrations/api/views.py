@@ -9,6 +9,7 @@ from contextlib import nullcontext
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -19,8 +20,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.models import Case, CaseDocument, Claim, Payment, PaymentMethod
-from cases.selectors import case_list
+from cases.models_credit_bureau import ACTIVE_REGISTRATION_STATUSES, EndReason
+from cases.rules import IncompleteProfile
+from cases.selectors import case_list, profile_for
 from cases.services import ClaimInput, payment_register
+from cases.services.credit_bureau import (
+    credit_bureau_deregister,
+    credit_bureau_register,
+    credit_bureau_warn,
+)
 from cases.services.documents import case_document_add, case_note_add
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
 from collections_portal.tenancy import creditor_scope
@@ -35,6 +43,12 @@ from . import filters, serializers
 from .authentication import ApiClient
 from .permissions import CanChangeCreditorData
 from .scoping import ScopedGenericViewSet
+from .serializers_credit_bureau import (
+    CreditBureauActionSerializer,
+    CreditBureauDeregisterSerializer,
+    CreditBureauListSerializer,
+    CreditBureauRegistrationSerializer,
+)
 from .services import case_file
 
 # --- Who acts -----------------------------------------------------------------------------
@@ -381,6 +395,96 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             document, context=self.get_serializer_context()
         ).data
         return self.created(body, reverse("api-document-detail", kwargs={"pk": document.pk}))
+
+    # --- Credit-bureau registration (RKI and similar) -------------------------------------
+
+    def _bureau(self, case: Case, data: dict) -> str:
+        profile = profile_for(case, timezone.localdate())
+        try:
+            profile.credit_bureau(data["bureau"])
+        except IncompleteProfile as exc:
+            raise ValidationError(
+                {"bureau": _("No such credit bureau for this case's jurisdiction.")}
+            ) from exc
+        return data["bureau"]
+
+    def _bureau_list(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        rows = case.credit_bureau_registrations.order_by("-created_at", "-pk")
+        body = {"results": CreditBureauRegistrationSerializer(rows, many=True).data}
+        return Response(body, status=code)
+
+    @extend_schema(
+        summary="The case's credit-bureau registrations (warned, registered, deleted)",
+        responses={200: CreditBureauListSerializer, 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="credit-bureau")
+    def credit_bureau(self, request, pk=None):
+        return self._bureau_list(self.get_object())
+
+    @extend_schema(
+        summary="Send the letter warning the debtor of a credit-bureau registration",
+        description=(
+            "Refused (409) where the registration itself would be: a disputed claim, data "
+            "older than five years, a case not in collection, an amount at or below the "
+            "bureau's minimum. Warning again while a warning or registration is active "
+            "changes nothing."
+        ),
+        request=CreditBureauActionSerializer,
+        responses={
+            201: CreditBureauRegistrationSerializer,
+            200: OpenApiResponse(
+                CreditBureauRegistrationSerializer, description="Warned before: nothing sent"
+            ),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="credit-bureau/warn")
+    def credit_bureau_warn(self, request, pk=None):
+        case = self.get_object()
+        bureau = self._bureau(case, _parse(CreditBureauActionSerializer, request))
+        active = case.credit_bureau_registrations.filter(
+            bureau=bureau, status__in=ACTIVE_REGISTRATION_STATUSES
+        ).exists()
+        registration = credit_bureau_warn(case=case, bureau=bureau, actor=actor_for(request))
+        body = CreditBureauRegistrationSerializer(registration).data
+        if active:  # warned before: nothing was sent now
+            return Response(body)
+        return self.created(body, reverse("api-case-credit-bureau", kwargs={"pk": case.pk}))
+
+    @extend_schema(
+        summary="Register the case's debt with the bureau (after the warning's days)",
+        description="409 with the reason when a precondition fails; registering twice "
+        "changes nothing.",
+        request=CreditBureauActionSerializer,
+        responses={200: CreditBureauRegistrationSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="credit-bureau/register")
+    def credit_bureau_register(self, request, pk=None):
+        case = self.get_object()
+        bureau = self._bureau(case, _parse(CreditBureauActionSerializer, request))
+        registration = credit_bureau_register(
+            case=case, bureau=bureau, actor=actor_for(request), user=user_for(request)
+        )
+        return Response(CreditBureauRegistrationSerializer(registration).data)
+
+    @extend_schema(
+        summary="Delete the registration at the bureau (or let an announced one lapse)",
+        request=CreditBureauDeregisterSerializer,
+        responses={200: CreditBureauListSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="credit-bureau/deregister")
+    def credit_bureau_deregister(self, request, pk=None):
+        case = self.get_object()
+        data = _parse(CreditBureauDeregisterSerializer, request)
+        bureau = self._bureau(case, data)
+        credit_bureau_deregister(
+            case=case,
+            reason=EndReason.DECIDED,
+            bureau=bureau,
+            actor=actor_for(request),
+            message=data["note"],
+        )
+        return self._bureau_list(case)
 
 
 def _parse(serializer_class, request) -> dict:

@@ -110,7 +110,15 @@ def test_the_danish_cost_cap_table_is_the_one_in_bek_601_2002():
 
 
 def test_the_danish_day_count_is_marked_unverified():
-    assert DK.unverified == frozenset({"interest_day_count"})
+    # With the credit bureaus' practice (RULES.md marks it unverified) and the deletion deadline.
+    assert DK.unverified == frozenset(
+        {
+            "interest_day_count",
+            "credit_bureaus",
+            "credit_bureau_warning_days",
+            "credit_bureau_deregistration_days",
+        }
+    )
 
 
 def test_every_danish_explanation_topic_has_a_citation():

@@ -14,7 +14,7 @@ from collections_portal.tenancy import creditor_scope
 from tests.collections_portal.test_import_layers import modules
 from tests.factories import CaseFactory
 
-CODE = re.compile(r"^(case|claim|notice|plan|payment)\.[a-z_]+$")
+CODE = re.compile(r"^(case|claim|notice|plan|payment|credit_bureau)\.[a-z_]+$")
 
 
 def _codes_in_source() -> dict[str, str]:
@@ -37,7 +37,7 @@ def _codes_in_source() -> dict[str, str]:
 def test_every_code_written_is_registered():
     found = _codes_in_source()
     assert "case.reminder_sent" in found and "notice.delivery_skipped" in found
-    assert "claim.time_barred" in found
+    assert "claim.time_barred" in found and "credit_bureau.cancelled" in found
     missing = {code: module for code, module in found.items() if code not in EVENTS}
     assert not missing, f"Event codes not in cases.timeline.EVENTS: {missing}"
 

@@ -3,7 +3,8 @@
 Two invoices, a consumer debtor, a creditor with FIK number, bank account and IBAN. The case
 gets a reminder, the warning, goes to collection, agrees a plan with a signed settlement,
 pays part of the first instalment (a receipt), misses the rest of it (a reminder without a
-fee), disputes the claim and is closed as withdrawn: one notice of each of the 8 kinds.
+fee), disputes the claim and is closed as withdrawn: one notice of each kind (with the
+credit-bureau warning sent on the day of the handover).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from cases.models import Case, ClosedReason
-from cases.services import lifecycle, plans
+from cases.services import credit_bureau, lifecycle, plans
 from cases.services.payments import payment_register
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice, NoticeKind
@@ -64,6 +65,7 @@ def story_case(creditor, *, language: str = "da", name: str = "Karen Blixen Hans
             lifecycle.case_send_warning(case=case, on=date(2025, 3, 20))
         with at(date(2025, 4, 1)):
             lifecycle.case_hand_over(case=case, on=date(2025, 4, 1))
+            credit_bureau.credit_bureau_warn(case=case, bureau="rki", on=date(2025, 4, 1))
         with at(date(2025, 4, 2)):
             plan = plans.plan_propose(case=case, first_due=date(2025, 4, 15), count=3)
             plans.plan_activate(plan=plan, settlement_signed_on=date(2025, 4, 2))

@@ -19,12 +19,13 @@ from cases.services import payment_register
 from cases.services.lifecycle import dispute_open
 from cases.services.plans import plan_activate, plan_propose
 from collections_portal.tenancy import creditor_scope
-from notices.context import amount_due
+from notices.context import amount_due, case_figures
 from notices.delivery.messages import format_amount, notice_text
 from notices.kinds import KINDS, PAYMENT_KINDS
 from notices.models import Notice, NoticeKind
 from notices.rendering import renderer_for
 from tests.cases.helpers import at, claim, file_case
+from tests.cases.test_credit_bureau import warned
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,8 @@ SCENARIOS = {
     NoticeKind.RECEIPT: ("other", 0, None),
     NoticeKind.DISPUTE_ACK: ("other", 0, None),
     NoticeKind.CLOSED: ("other", 0, None),
+    # The whole balance, interest and collection charges on it: the notice the warning made.
+    NoticeKind.CREDIT_BUREAU_WARNING: ("bureau", 0, "balance"),
 }
 
 
@@ -97,9 +100,15 @@ def test_every_kind_has_a_scenario():
 def test_the_letter_the_email_and_the_sms_name_the_same_sum(cases, kind, language):
     creditor, planned, other = cases
     which, days, expected = SCENARIOS[kind]
-    case = planned if which == "planned" else other
-    dated = TODAY + timedelta(days=days)
-    with at(dated), creditor_scope(creditor):
+    if which == "bureau":
+        case = warned(creditor)
+        with creditor_scope(creditor):
+            notice = Notice.objects.get(case=case, kind=kind)
+        notice.language = language
+        dated = notice.dated
+    else:
+        case = planned if which == "planned" else other
+        dated = TODAY + timedelta(days=days)
         notice = Notice(
             creditor=creditor,
             case=case,
@@ -109,7 +118,10 @@ def test_the_letter_the_email_and_the_sms_name_the_same_sum(cases, kind, languag
             deadline=dated + timedelta(days=7),
             language=language,
         )
+    with at(dated), creditor_scope(creditor):
         due = amount_due(notice)
+        if expected == "balance":
+            expected = str(case_figures(case, on=dated).total)
         letter = _letter_sum(notice)
         email, sms = _text_sums(notice)
     if expected is None:

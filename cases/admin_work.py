@@ -1,0 +1,64 @@
+"""Work items and credit-bureau registrations in the admin: read-only for agency staff (the
+admin site admits agency staff only). They change through the services, never here; the
+agent workspace (queue, leases, decisions) builds on the same rows."""
+
+from django.contrib import admin
+
+from .admin import ReadOnlyAdmin, ReadOnlyInline
+from .models_credit_bureau import (
+    CreditBureauAttempt,
+    CreditBureauRegistration,
+    CreditBureauSubmission,
+)
+from .models_work import WorkItem
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(ReadOnlyAdmin):
+    list_display = ["case", "reason", "status", "priority", "due_at", "assignee", "closed_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "assignee"]
+    readonly_fields = [f.name for f in WorkItem._meta.fields]
+
+
+class SubmissionInline(ReadOnlyInline):
+    model = CreditBureauSubmission
+    fields = ["action", "status", "idempotency_key", "bureau_reference", "error", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(CreditBureauRegistration)
+class CreditBureauRegistrationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "case",
+        "bureau",
+        "register",
+        "status",
+        "amount",
+        "warned_on",
+        "registered_on",
+        "deregistered_on",
+        "deregistration_reason",
+    ]
+    list_filter = ["status", "bureau", "deregistration_reason"]
+    search_fields = ["=case__number", "external_reference"]
+    list_select_related = ["case"]
+    # The debtor is shown by the case; its CPR number never appears here.
+    exclude = ["debtor"]
+    readonly_fields = [f.name for f in CreditBureauRegistration._meta.fields if f.name != "debtor"]
+    inlines = [SubmissionInline]
+
+
+class AttemptInline(ReadOnlyInline):
+    model = CreditBureauAttempt
+    fields = ["started_at", "adapter", "outcome", "bureau_reference", "error", "finished_at"]
+    readonly_fields = fields
+
+
+@admin.register(CreditBureauSubmission)
+class CreditBureauSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "action", "status", "created_at", "finished_at"]
+    list_filter = ["status", "action"]
+    readonly_fields = [f.name for f in CreditBureauSubmission._meta.fields]
+    inlines = [AttemptInline]
