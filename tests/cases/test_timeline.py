@@ -63,3 +63,13 @@ def test_an_unknown_code_is_refused(tenant_a):
             event_record(case=case, code="case.made_up")
         event = event_record(case=case, code="case.note", actor="someone", message="hi")
     assert event.code == "case.note" and event.actor_label == "someone"
+
+
+def test_the_case_page_filter_shows_the_title():
+    from django.template import Context, Template
+
+    template = Template("{% load timeline %}{{ code|event_title }}")
+    with translation.override("da"):
+        assert template.render(Context({"code": "case.note"})) == "Notat"
+    with translation.override("en"):
+        assert template.render(Context({"code": "plan.broken"})) == "Instalment plan broken"
