@@ -1,6 +1,5 @@
-"""Case pages for creditor users and agents."""
+"""Case pages for creditor users and agents (the list is in views_list.py)."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -9,13 +8,6 @@ from collections_portal.decorators import tenant_view
 
 from .selectors import case_list as case_queryset
 from .selectors import case_statement
-
-
-@require_safe  # a page that only reads: a write method is 405, never a silent read
-@tenant_view
-def case_list(request):
-    page = Paginator(case_queryset(), 50).get_page(request.GET.get("page"))
-    return render(request, "cases/case_list.html", {"page": page})
 
 
 @require_safe  # a page that only reads: a write method is 405, never a silent read

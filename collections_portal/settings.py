@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: a page answers an htmx request with the fragment it replaces.
+    "django_htmx.middleware.HtmxMiddleware",
     # After authentication: it needs request.user to choose the tenant scope.
     "collections_portal.tenancy.TenantScopeMiddleware",
     # After tenancy: it needs request.user to tell whose Idempotency-Key it is (API POSTs).
@@ -220,6 +223,9 @@ LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
+# Our own date formats per language (collections_portal/formats/): English is written the
+# British way (27 Nov 2026, 27/11/2026), never Django's US default (Nov. 27, 2026, 11/27/2026).
+FORMAT_MODULE_PATH = ["collections_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -229,6 +235,9 @@ STATIC_ROOT = BASE_DIR / env_str("STATIC_ROOT", "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    # htmx (partial page updates) and Chart.js (the dashboard's charts), from npm.
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -124,14 +124,30 @@ def request_scope(request: HttpRequest):
     if user is None or not user.is_authenticated:
         return _no_scope()
     if user_is_agency_staff(user):
-        # Agency staff (agents, supervisors, admins) work across every creditor of the agency.
+        # Agency staff (agents, supervisors, admins) work across every creditor of the agency,
+        # until they pick one creditor in the switcher: then the portal shows that creditor's
+        # data only, exactly as its own users see it (its lists, its dashboard), until they
+        # choose "all creditors" again. The Django admin is the agency's tool across creditors
+        # and stays in the agency's scope whatever was picked.
         request.creditor = current_creditor_for_request(request)
+        if request.creditor is not None and not _is_admin_path(request):
+            return creditor_scope(request.creditor)
         return agency_scope(reason="agency staff request")
     creditor = current_creditor_for_request(request)
     if creditor is None:
         return _no_scope()
     request.creditor = creditor
     return creditor_scope(creditor)
+
+
+def _is_admin_path(request: HttpRequest) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        admin_root = reverse("admin:index")
+    except NoReverseMatch:  # a URLconf without the admin
+        return False
+    return request.path.startswith(admin_root)
 
 
 @contextmanager

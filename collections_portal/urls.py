@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from cases import views_list as case_list_views
 from collections_portal import signin
 from creditors import views as creditor_views
 from creditors import views_api_keys
@@ -43,7 +44,12 @@ urlpatterns = [
     path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
     path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
     path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
-    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/", case_list_views.case_list, name="case_list"),
+    path("cases/export.csv", case_list_views.case_export, {"fmt": "csv"}, name="case_export_csv"),
+    path(
+        "cases/export.xlsx", case_list_views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"
+    ),
+    path("cases/lookup/", case_list_views.case_lookup, name="case_lookup"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(
@@ -55,10 +61,16 @@ urlpatterns = [
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
     path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),
     path("accounts/", include(auth_patterns)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, landing on the nearest page that exists (creditors/views.py).
+    path("i18n/setlang/", creditor_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("integrations.api.urls")),
 ]
 # MEDIA_URL is deliberately not served, in any mode: stored files (letters, case documents,
 # import uploads with CPR numbers) are only served by views that check the tenant
 # (notice_pdf here, the API's notice pdf and document download).
+
+# The portal's own error pages, in its frame and the reader's language.
+handler403 = "collections_portal.errors.permission_denied"
+handler404 = "collections_portal.errors.page_not_found"
+handler500 = "collections_portal.errors.server_error"

@@ -18,7 +18,10 @@ AGENCY_APPS = (
     "cases",
     "notices",
     "delivery",  # notices.delivery: channel policies, deliveries, print batches
-    "integrations",
+    # integrations' sub-apps, by their app labels (apps.get_app_configs()): "integrations"
+    # itself holds no models, so naming it gave no permission on import jobs or webhooks.
+    "imports",
+    "webhooks",
     "django_celery_beat",
 )
 

@@ -30,6 +30,11 @@ def creditor_select(*, user: AbstractBaseUser, session: SessionBase, creditor_id
     return creditor
 
 
+def creditor_forget(*, session: SessionBase) -> None:
+    """Agency staff go back to working across all creditors (no creditor chosen)."""
+    session.pop(SESSION_CREDITOR_KEY, None)
+
+
 @transaction.atomic
 def membership_grant(
     *, user: AbstractBaseUser, creditor: Creditor, role: Role | str = Role.MEMBER

@@ -27,8 +27,9 @@ def test_the_case_page_explains_the_balance(client, tenant_a):
     assert case.payment_id in body
     assert "INV-100" in body
     assert "renteloven" in body
-    # Amounts are shown the Danish way: a decimal comma.
-    assert f"{statement.total}".replace(".", ",") + " DKK" in body
+    # Amounts are shown the Danish way: a decimal comma and thousands separated by points.
+    whole, cents = f"{statement.total:.2f}".split(".")
+    assert f"{int(whole):,}".replace(",", ".") + f",{cents} DKK" in body
 
 
 def test_the_case_page_shows_letters_and_timeline(client, tenant_a):

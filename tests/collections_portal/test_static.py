@@ -39,6 +39,9 @@ def test_pages_render_with_debug_off_after_scripts_setup_collected_the_static_fi
     pico = tmp_path / "pico"
     pico.mkdir()
     shutil.copy(ROOT / "node_modules/@picocss/pico/css/pico.min.css", pico)
+    htmx = tmp_path / "htmx"
+    htmx.mkdir()
+    shutil.copy(ROOT / "node_modules/htmx.org/dist/htmx.min.js", htmx)
     env = {
         k: v
         for k, v in os.environ.items()
@@ -47,6 +50,7 @@ def test_pages_render_with_debug_off_after_scripts_setup_collected_the_static_fi
     env |= {
         "DJANGO_SETTINGS_MODULE": "tests.collections_portal.static_settings",
         "STATIC_TEST_PICO_DIR": str(pico),
+        "STATIC_TEST_HTMX_DIR": str(htmx),
         "STATIC_ROOT": str(tmp_path / "static"),
         "PYTHONPATH": str(ROOT),
     }

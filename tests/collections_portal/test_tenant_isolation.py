@@ -138,3 +138,46 @@ def test_lists_show_only_own_creditors_objects(client, tenant_a, tenant_b, path)
     assert tenant_b.case.reference not in body
     assert tenant_b.debtor.name not in body
     assert tenant_b.creditor.name not in body
+
+
+@pytest.mark.parametrize("name", ["case_export_csv", "case_export_xlsx"])
+def test_exports_hold_only_own_creditors_cases(client, tenant_a, tenant_b, name):
+    """The case list's exports (no object in their URL, so not in the walk above)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(tenant_a.user)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    if response.streaming:
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+    else:
+        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    assert tenant_a.case.reference in text
+    assert tenant_b.case.reference not in text
+    assert tenant_b.debtor.name not in text
+    assert tenant_b.creditor.name not in text
+
+
+def test_the_cpr_look_up_never_finds_another_creditors_debtor(client, tenant_a, tenant_b):
+    client.force_login(tenant_a.user)
+    response = client.post(
+        reverse("case_lookup"),
+        {"national_id": tenant_b.debtor.national_id, "reason": "isolation walk"},
+    )
+    assert response.status_code == 302
+    assert "debtor=" not in response["Location"]
+    body = client.get(response["Location"]).content.decode()
+    assert tenant_b.debtor.name not in body
+
+
+def test_a_case_list_filter_naming_another_creditors_debtor_shows_nothing(
+    client, tenant_a, tenant_b
+):
+    client.force_login(tenant_a.user)
+    response = client.get("/cases/", {"debtor": tenant_b.debtor.pk})
+    assert response.context["rows"] == []
+    response = client.get("/cases/", {"creditor": tenant_b.creditor.pk})
+    assert tenant_b.case.reference not in response.content.decode()

@@ -1,0 +1,362 @@
+"""The portal's case list: one search box, filters, sorting and keyset pagination, and the
+same rows for the CSV and XLSX exports.
+
+Everything is one SQL query per page inside the active tenant scope: each row's original
+principal, balance, oldest due date, last activity and flags are correlated subqueries, so a
+page of 50 costs the same with 100 cases or 100,000, and a page is found by its sort key
+(keyset), never by counting past OFFSET rows.
+
+The search box never searches CPR or CVR numbers. Knowing a whole number is a look-up (a
+reveal), which the portal records with its reason and refuses to viewers, as the API does;
+it has its own form (a POST, so the number never lands in a URL, a log or the browser's
+history): ``case_lookup`` in ``cases/views_list.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    DateField,
+    DecimalField,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from debtors.models import ContactPoint
+from debtors.validators import normalise_email, normalise_phone
+
+from .dashboard import AGING_BUCKETS, FLAGS, aging_q, flag_q, oldest_due_subquery, with_flags
+from .models import (
+    ACTIVE_STATES,
+    MONEY,
+    Case,
+    CaseEvent,
+    CaseState,
+    Claim,
+    Component,
+    LedgerEntry,
+    Payment,
+    case_number_from_payment_id,
+)
+
+PAGE_SIZE = 50
+ZERO = Decimal("0.00")
+OPEN = "open"  # the stage filter's "every stage but closed"
+
+# Sort keys: the URL's name -> the annotation or field it orders by, and how a cursor's
+# value is read back.
+SORTS: dict[str, tuple[str, str]] = {
+    "number": ("number", "int"),
+    "handed": ("created_at", "datetime"),
+    "balance": ("balance", "decimal"),
+    "due": ("sort_due", "date"),
+    "activity": ("last_activity", "datetime"),
+}
+DEFAULT_SORT = "-handed"
+
+
+@dataclass
+class CaseFilters:
+    """What the list is narrowed to; every field optional."""
+
+    q: str = ""
+    stage: str = ""
+    flags: list[str] = field(default_factory=list)
+    aging: str = ""
+    balance_min: Decimal | None = None
+    balance_max: Decimal | None = None
+    handed_from: date | None = None
+    handed_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    paid_from: date | None = None
+    paid_to: date | None = None
+    creditor: int | None = None
+    debtor: int | None = None
+    sort: str = DEFAULT_SORT
+
+
+def annotated_cases(today: date) -> QuerySet[Case]:
+    """Every case of the scope with what a row shows, each figure computed by the database."""
+    money = DecimalField(**MONEY)
+    principal = (
+        Claim.objects.filter(case=OuterRef("pk"))
+        .values("case")
+        .annotate(s=Sum("principal"))
+        .values("s")
+    )
+    balance = (
+        LedgerEntry.objects.filter(case=OuterRef("pk"))
+        .exclude(component=Component.CREDIT)
+        .values("case")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    last_event = (
+        CaseEvent.objects.filter(case=OuterRef("pk"))
+        .values("case")
+        .annotate(m=Max("occurred_at"))
+        .values("m")
+    )
+    cases = with_flags(Case.objects.select_related("debtor", "creditor"), today)
+    return cases.annotate(
+        oldest_due=oldest_due_subquery(),
+        original_principal=Coalesce(Subquery(principal, output_field=money), Value(ZERO)),
+        balance=Coalesce(Subquery(balance, output_field=money), Value(ZERO)),
+        last_activity=Coalesce(Subquery(last_event), "created_at"),
+    ).annotate(
+        sort_due=Coalesce("oldest_due", Cast("created_at", output_field=DateField())),
+    )
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def looks_like_national_id(text: str) -> bool:
+    """Ten digits (a CPR number, with or without its dash) or eight (a CVR number): the search
+    box does not look these up, and says where to."""
+    compact = text.replace(" ", "").replace("-", "")
+    return compact.isdigit() and len(compact) in (8, 10)
+
+
+def search_q(text: str) -> Q:
+    """One box: case number, FIK payment ID, creditor's reference, invoice number, the
+    debtor's name, e-mail or phone. Never a CPR/CVR number (see the module's docstring)."""
+    text = text.strip()
+    invoice = Exists(Claim.objects.filter(case=OuterRef("pk"), invoice_number__iexact=text))
+    q = Q(creditor_reference__iexact=text) | Q(invoice)
+    compact = text.replace(" ", "").replace("+71<", "").replace("<", "")
+    digits = _digits(compact)
+    if digits and digits == compact:
+        if len(digits) == 15:
+            with suppress(ValueError):  # not a payment ID: the digits may still be a number
+                q |= Q(number=case_number_from_payment_id(digits))
+        if len(digits) <= 18:  # fits a bigint
+            q |= Q(number=int(digits))
+    contact = None
+    if "@" in text:
+        # E-mail addresses are stored with the domain in lower case; the local part is
+        # compared without case too (no mail provider in practice tells them apart).
+        with suppress(ValidationError):
+            contact = Q(value__iexact=normalise_email(text))
+    elif digits and len(digits) >= 8:
+        with suppress(ValidationError):
+            contact = Q(value=normalise_phone(text))  # stored in E.164
+    if contact is not None:
+        q |= Q(Exists(ContactPoint.objects.filter(contact, debtor=OuterRef("debtor"))))
+    if not digits or digits != compact:
+        q |= Q(debtor__name__icontains=text)
+    return q
+
+
+def filtered_cases(filters: CaseFilters, today: date) -> QuerySet[Case]:
+    cases = annotated_cases(today)
+    if filters.q:
+        cases = cases.filter(search_q(filters.q))
+    if filters.stage == OPEN:
+        cases = cases.filter(state__in=ACTIVE_STATES)
+    elif filters.stage:
+        cases = cases.filter(state=filters.stage)
+    for flag in filters.flags:
+        cases = cases.filter(flag_q(flag, today))
+    if filters.aging:
+        cases = cases.filter(aging_q(filters.aging, today))
+    if filters.balance_min is not None:
+        cases = cases.filter(balance__gte=filters.balance_min)
+    if filters.balance_max is not None:
+        cases = cases.filter(balance__lte=filters.balance_max)
+    if filters.handed_from:
+        cases = cases.filter(created_at__date__gte=filters.handed_from)
+    if filters.handed_to:
+        cases = cases.filter(created_at__date__lte=filters.handed_to)
+    if filters.due_from or filters.due_to:
+        due = Q()
+        if filters.due_from:
+            due &= Q(due_date__gte=filters.due_from)
+        if filters.due_to:
+            due &= Q(due_date__lte=filters.due_to)
+        cases = cases.filter(Exists(Claim.objects.filter(due, case=OuterRef("pk"))))
+    if filters.paid_from or filters.paid_to:
+        paid = Q(reversed_at__isnull=True)
+        if filters.paid_from:
+            paid &= Q(received_on__gte=filters.paid_from)
+        if filters.paid_to:
+            paid &= Q(received_on__lte=filters.paid_to)
+        cases = cases.filter(Exists(Payment.objects.filter(paid, case=OuterRef("pk"))))
+    if filters.creditor:
+        cases = cases.filter(creditor_id=filters.creditor)
+    if filters.debtor:
+        cases = cases.filter(debtor_id=filters.debtor)
+    return cases
+
+
+def _sort(sort: str) -> tuple[str, str, bool]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return _sort(DEFAULT_SORT)
+    field_name, kind = SORTS[key]
+    return field_name, kind, descending
+
+
+def ordered(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    field_name, _kind, descending = _sort(sort)
+    if descending:
+        return cases.order_by(f"-{field_name}", "-pk")
+    return cases.order_by(field_name, "pk")
+
+
+# --- Keyset pages -------------------------------------------------------------------------
+
+
+def _encode(value) -> str:
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    return value
+
+
+def cursor_for(case: Case, sort: str) -> str:
+    field_name, _kind, _desc = _sort(sort)
+    raw = json.dumps([_encode(getattr(case, field_name)), case.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, kind: str):
+    """The cursor's (value, pk), or None for a cursor that cannot be read (first page)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value, pk = json.loads(raw)
+        pk = int(pk)
+        if kind == "int":
+            value = int(value)
+        elif kind == "decimal":
+            value = Decimal(value)
+        elif kind == "date":
+            value = parse_date(value)
+        elif kind == "datetime":
+            value = parse_datetime(value)
+        if value is None:
+            return None
+        return value, pk
+    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+@dataclass
+class CasePage:
+    rows: list[Case]
+    next_cursor: str | None
+    first: bool
+
+
+def case_page(
+    cases: QuerySet[Case], sort: str, cursor: str = "", size: int = PAGE_SIZE
+) -> CasePage:
+    """One page of ``cases`` after ``cursor`` in ``sort`` order (size + 1 rows are read to know
+    whether another page follows)."""
+    size = size or PAGE_SIZE
+    field_name, kind, descending = _sort(sort)
+    after = _decode(cursor, kind) if cursor else None
+    if after is not None:
+        value, pk = after
+        if descending:
+            cases = cases.filter(
+                Q(**{f"{field_name}__lt": value}) | Q(**{field_name: value, "pk__lt": pk})
+            )
+        else:
+            cases = cases.filter(
+                Q(**{f"{field_name}__gt": value}) | Q(**{field_name: value, "pk__gt": pk})
+            )
+    rows = list(ordered(cases, sort)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return CasePage(
+        rows=rows,
+        next_cursor=cursor_for(rows[-1], sort) if more else None,
+        first=after is None,
+    )
+
+
+# --- What a row says ----------------------------------------------------------------------
+
+
+def row_flags(case: Case, today: date) -> list[tuple[str, str]]:
+    """The row's flags as (key, words), from the annotations (no query)."""
+    flags = []
+    if case.paused_until and case.paused_until >= today and case.state != CaseState.CLOSED:
+        until = date_format(case.paused_until, "SHORT_DATE_FORMAT")
+        flags.append(("paused", _("paused until %(day)s") % {"day": until}))
+    if getattr(case, "flag_disputed", False):
+        flags.append(("disputed", _("disputed")))
+    if getattr(case, "flag_plan", False):
+        flags.append(("plan", _("instalment plan")))
+    if getattr(case, "flag_promise", False):
+        flags.append(("promise", _("promise to pay")))
+    if case.state == CaseState.LEGAL:
+        flags.append(("legal", _("legal")))
+    return flags
+
+
+def next_step(case: Case, today: date) -> tuple[str, date | None]:
+    """The next thing that happens on the case, in words, and its date (None: no date)."""
+    when = case.next_action_at.date() if case.next_action_at else None
+    if case.state == CaseState.CLOSED:
+        return "", None
+    if getattr(case, "flag_disputed", False):
+        return _("Waits for the dispute to be answered"), None
+    if case.paused_until and case.paused_until >= today:
+        return _("Resumes after the pause"), case.paused_until
+    if getattr(case, "flag_plan", False):
+        return _("Next instalment is followed up"), when
+    if getattr(case, "flag_promise", False):
+        return _("The promise to pay is followed up"), when
+    words = {
+        CaseState.NEW: _("First letter to the debtor"),
+        CaseState.REMINDER: _("Next reminder or the collection warning"),
+        CaseState.WARNING: _("Handover to collection when the warning's deadline has passed"),
+        CaseState.COLLECTION: _("Collection follow-up"),
+        CaseState.MONITORING: _("Monitoring re-check"),
+        CaseState.LEGAL: _("Next legal step") if when else _("Waits for the court"),
+    }
+    return words.get(case.state, ""), when
+
+
+def aging_choices() -> list[str]:
+    return [key for key, _first, _last in AGING_BUCKETS]
+
+
+__all__ = [
+    "FLAGS",
+    "OPEN",
+    "SORTS",
+    "CaseFilters",
+    "CasePage",
+    "aging_choices",
+    "annotated_cases",
+    "case_page",
+    "filtered_cases",
+    "looks_like_national_id",
+    "next_step",
+    "ordered",
+    "row_flags",
+]

@@ -1,0 +1,336 @@
+"""The dashboard's figures: what a creditor (or the agency, across creditors) handed over, what
+is outstanding, what was recovered and how the cases stand.
+
+Every figure is an aggregate computed by PostgreSQL over the active tenant scope: a handful of
+queries whatever the number of cases, never a loop over cases in Python. Amounts are in DKK:
+cases in another currency are counted, but their amounts are not added to Danish kroner (the
+``other_currency_cases`` figure says how many were left out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.utils import timezone
+
+from .models import (
+    ACTIVE_STATES,
+    OPEN_PLAN_STATUSES,
+    Case,
+    CaseState,
+    Claim,
+    Component,
+    Dispute,
+    InstalmentPlan,
+    LedgerEntry,
+    Payment,
+    PromiseToPay,
+)
+
+ZERO = Decimal("0.00")
+DASHBOARD_CURRENCY = "DKK"
+
+# Days past the oldest invoice's due date, for the aging buckets: (key, first day, last day).
+AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
+    ("365+", 366, None),
+)
+FLAGS = ("paused", "disputed", "plan", "promise", "legal")
+
+
+# --- Flags as SQL: shared with the case list, so a dashboard count and the list it opens agree.
+
+
+def open_dispute_exists() -> Exists:
+    return Exists(Dispute.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True))
+
+
+def open_plan_exists() -> Exists:
+    return Exists(InstalmentPlan.objects.filter(case=OuterRef("pk"), status__in=OPEN_PLAN_STATUSES))
+
+
+def open_promise_exists(today: date) -> Exists:
+    return Exists(
+        PromiseToPay.objects.filter(case=OuterRef("pk"), kept__isnull=True, pay_by__gte=today)
+    )
+
+
+def flag_q(flag: str, today: date) -> Q:
+    """The cases that carry ``flag`` (paused, disputed, plan, promise, legal) today. The
+    conditions are expressions of their own (no annotation needed), so an aggregate can
+    count them and a list can filter by them."""
+    if flag == "paused":
+        return Q(paused_until__gte=today) & ~Q(state=CaseState.CLOSED)
+    if flag == "disputed":
+        return Q(open_dispute_exists())
+    if flag == "plan":
+        return Q(open_plan_exists())
+    if flag == "promise":
+        return Q(open_promise_exists(today))
+    if flag == "legal":
+        return Q(state=CaseState.LEGAL)
+    raise ValueError(flag)
+
+
+def with_flags(cases, today: date):
+    """Annotate the flags that live in other tables (one EXISTS each), for a row to show."""
+    return cases.annotate(
+        flag_disputed=open_dispute_exists(),
+        flag_plan=open_plan_exists(),
+        flag_promise=open_promise_exists(today),
+    )
+
+
+def oldest_due_subquery() -> Subquery:
+    return Subquery(
+        Claim.objects.filter(case=OuterRef("pk")).order_by("due_date").values("due_date")[:1],
+        output_field=DateField(),
+    )
+
+
+def aging_q(key: str, today: date) -> Q:
+    """Open cases whose oldest invoice is ``key``'s number of days past due: some invoice
+    due at least ``first`` days ago, and none due more than ``last`` days ago."""
+    for bucket, first, last in AGING_BUCKETS:
+        if bucket == key:
+            claims = Claim.objects.filter(case=OuterRef("pk"))
+            q = Q(Exists(claims.filter(due_date__lte=today - timedelta(days=first))))
+            if last is not None:
+                q &= ~Q(Exists(claims.filter(due_date__lt=today - timedelta(days=last))))
+            return q & Q(state__in=ACTIVE_STATES)
+    raise ValueError(key)
+
+
+# --- The dashboard ---------------------------------------------------------------------
+
+
+@dataclass
+class MonthRow:
+    month: date
+    handed_over: Decimal
+    collected: Decimal
+
+
+@dataclass
+class Dashboard:
+    today: date
+    cases_total: int = 0
+    cases_open: int = 0
+    handed_over: Decimal = ZERO
+    outstanding: dict[str, Decimal] = field(default_factory=dict)
+    credit: Decimal = ZERO
+    recovered_month: Decimal = ZERO
+    recovered_year: Decimal = ZERO
+    recovered_all: Decimal = ZERO
+    by_stage: list[tuple[str, str, int]] = field(default_factory=list)
+    by_flag: dict[str, int] = field(default_factory=dict)
+    aging: list[tuple[str, int]] = field(default_factory=list)
+    months: list[MonthRow] = field(default_factory=list)
+    average_days_to_payment: int | None = None
+    open_disputes: list = field(default_factory=list)
+    open_disputes_count: int = 0
+    per_creditor: list[dict] = field(default_factory=list)
+    other_currency_cases: int = 0
+
+    @property
+    def outstanding_total(self) -> Decimal:
+        return sum(self.outstanding.values(), ZERO)
+
+    @property
+    def recovery_rate(self) -> Decimal | None:
+        """What was recovered for every krone handed over (principal)."""
+        if not self.handed_over:
+            return None
+        return self.recovered_all / self.handed_over
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(months))
+
+
+def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashboard:
+    """The dashboard of the active scope (one creditor's, or the agency's across creditors)."""
+    today = today or timezone.localdate()
+    board = Dashboard(today=today)
+    dkk = Q(currency=DASHBOARD_CURRENCY)
+
+    # 1. Cases: totals, per stage, per flag, aging: one query.
+    cases = Case.objects.all()
+    stage_counts = {s: Count("pk", filter=Q(state=s)) for s in CaseState.values}
+    flag_counts = {f: Count("pk", filter=flag_q(f, today)) for f in FLAGS}
+    aging_counts = {b: Count("pk", filter=aging_q(b, today)) for b, _f, _l in AGING_BUCKETS}
+    row = cases.aggregate(
+        total=Count("pk"),
+        other_currency=Count("pk", filter=~dkk),
+        **{f"stage_{k}": v for k, v in stage_counts.items()},
+        **{f"flag_{k}": v for k, v in flag_counts.items()},
+        **{f"aging_{k}": v for k, v in aging_counts.items()},
+    )
+    board.cases_total = row["total"]
+    board.other_currency_cases = row["other_currency"]
+    board.by_stage = [(s.value, s.label, row[f"stage_{s.value}"]) for s in CaseState]
+    board.cases_open = board.cases_total - row[f"stage_{CaseState.CLOSED}"]
+    board.by_flag = {f: row[f"flag_{f}"] for f in FLAGS}
+    board.aging = [(b, row[f"aging_{b}"]) for b, _f, _l in AGING_BUCKETS]
+
+    # 2. Handed over (the invoices' principal), in all and per month: one query.
+    first_month = _months_back(today, 12)[0]
+    claims = Claim.objects.filter(case__currency=DASHBOARD_CURRENCY)
+    board.handed_over = claims.aggregate(s=Coalesce(Sum("principal"), ZERO))["s"]
+    handed_months = {
+        r["m"].date() if hasattr(r["m"], "date") else r["m"]: r["s"]
+        for r in claims.filter(case__created_at__date__gte=first_month)
+        .annotate(m=TruncMonth("case__created_at", output_field=DateField()))
+        .values("m")
+        .annotate(s=Sum("principal"))
+        .order_by()
+    }
+
+    # 3. Outstanding per component: one query over the ledger.
+    sums = {
+        r["component"]: r["s"]
+        for r in LedgerEntry.objects.filter(case__currency=DASHBOARD_CURRENCY)
+        .values("component")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    board.outstanding = {
+        c.value: sums.get(c.value, ZERO)
+        for c in (Component.PRINCIPAL, Component.INTEREST, Component.COSTS)
+    }
+    board.credit = -sums.get(Component.CREDIT, ZERO)
+
+    # 4. Recovered: this month, this year, all time, per month, and the days to payment.
+    payments = Payment.objects.filter(reversed_at__isnull=True, case__currency=DASHBOARD_CURRENCY)
+    money = payments.aggregate(
+        all=Coalesce(Sum("amount"), ZERO),
+        year=Coalesce(
+            Sum("amount", filter=Q(received_on__gte=today.replace(month=1, day=1))), ZERO
+        ),
+        month=Coalesce(Sum("amount", filter=Q(received_on__gte=today.replace(day=1))), ZERO),
+        days=Avg(F("received_on") - Cast("case__created_at", output_field=DateField())),
+    )
+    board.recovered_all, board.recovered_year = money["all"], money["year"]
+    board.recovered_month = money["month"]
+    board.average_days_to_payment = _days(money["days"])
+    collected_months = {
+        r["m"]: r["s"]
+        for r in payments.filter(received_on__gte=first_month)
+        .annotate(m=TruncMonth("received_on", output_field=DateField()))
+        .values("m")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    board.months = [
+        MonthRow(m, handed_months.get(m, ZERO), collected_months.get(m, ZERO))
+        for m in _months_back(today, 12)
+    ]
+
+    # 5. Needs your attention: the open disputes, oldest first.
+    disputes = Dispute.objects.filter(resolved_at__isnull=True)
+    board.open_disputes_count = disputes.count()
+    board.open_disputes = list(
+        disputes.select_related("case", "case__debtor", "case__creditor").order_by(
+            "opened_on", "pk"
+        )[:10]
+    )
+
+    if per_creditor:
+        board.per_creditor = _per_creditor(today)
+    return board
+
+
+def _days(value) -> int | None:
+    """PostgreSQL's date minus date is whole days; averaged it may come back as an interval."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 86400)
+    return round(value)
+
+
+def _per_creditor(today: date) -> list[dict]:
+    """One row per creditor (agency staff across creditors): cases, open cases, handed over,
+    outstanding and recovered, each figure from one grouped query."""
+    principal = Subquery(
+        Claim.objects.filter(case__creditor=OuterRef("creditor"), case__currency="DKK")
+        .values("case__creditor")
+        .annotate(s=Sum("principal"))
+        .values("s")
+    )
+    rows = list(
+        Case.objects.values("creditor", "creditor__name")
+        .annotate(
+            cases=Count("pk"),
+            open=Count("pk", filter=Q(state__in=ACTIVE_STATES)),
+            handed_over=Coalesce(principal, Value(ZERO)),
+        )
+        .order_by("creditor__name")
+    )
+    owed = {
+        r["creditor"]: r["s"]
+        for r in LedgerEntry.objects.filter(case__currency="DKK")
+        .exclude(component=Component.CREDIT)
+        .values("creditor")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    paid = {
+        r["creditor"]: r["s"]
+        for r in Payment.objects.filter(reversed_at__isnull=True, case__currency="DKK")
+        .values("creditor")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    for r in rows:
+        r["outstanding"] = owed.get(r["creditor"], ZERO)
+        r["recovered"] = paid.get(r["creditor"], ZERO)
+        r["rate"] = r["recovered"] / r["handed_over"] if r["handed_over"] else None
+    return rows
+
+
+def chart_data(board: Dashboard) -> dict:
+    """The month chart's series for Chart.js (``json_script``): labels in the page's
+    language, amounts as numbers, and for each month the case lists its bars open."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    cases = reverse("case_list")
+    labels, handed, collected, handed_links, collected_links = [], [], [], [], []
+    for row in board.months:
+        last = (row.month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        span = f"{row.month.isoformat()}&{{}}_to={last.isoformat()}"
+        labels.append(date_format(row.month, "M Y"))
+        handed.append(float(row.handed_over))
+        collected.append(float(row.collected))
+        handed_links.append(f"{cases}?handed_from={span.format('handed')}")
+        collected_links.append(f"{cases}?paid_from={span.format('paid')}")
+    return {
+        "labels": labels,
+        "handed_over": handed,
+        "collected": collected,
+        "links": [handed_links, collected_links],
+    }
