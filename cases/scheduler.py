@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from collections_portal.tenancy import agency_scope
 
+from . import selectors
 from .models import Case, CaseState, PromiseToPay
 from .services import lifecycle, plans
 from .services.errors import CaseError
@@ -79,7 +80,7 @@ def case_advance(*, case: Case, now: datetime) -> None:
     if case.state == CaseState.NEW and case.creditor_warning_sent_on:
         lifecycle.case_accept_creditor_warning(case=case, actor="scheduler")
     elif case.state in (CaseState.NEW, CaseState.REMINDER):
-        sent = lifecycle.reminders_sent(case)
+        sent = selectors.reminders_sent(case)
         first_due = case.claims.order_by("due_date").values_list("due_date", flat=True).first()
         assert first_due is not None  # a case is filed with at least one claim
         if len(sent) < policy.policy_reminders:

@@ -15,10 +15,14 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from notices.models import Notice, NoticeKind
+
 from .models import (
+    ACTIVE_REGISTRATION_STATUSES,
     Case,
     Claim,
     Component,
+    CreditBureauRegistration,
     EntryKind,
     InstalmentPlan,
     LedgerEntry,
@@ -41,6 +45,7 @@ from .rules import (
     interest_start,
     limitation_warning_date,
 )
+from .rules.credit_bureau import data_expiry
 
 ZERO = Decimal("0.00")
 OWED_COMPONENTS = (Component.COSTS, Component.INTEREST, Component.PRINCIPAL)
@@ -133,6 +138,19 @@ def fee_reminder_dates(case: Case) -> list[date]:
 def plan_was_broken(case: Case) -> bool:
     """Whether any plan on the case was broken: then no further reminder fees (§ 9 b)."""
     return InstalmentPlan.objects.filter(case=case, status=PlanStatus.BROKEN).exists()
+
+
+def active_plan(case: Case) -> InstalmentPlan | None:
+    """The case's instalment plan in force, if any (at most one is active)."""
+    return InstalmentPlan.objects.filter(case=case, status=PlanStatus.ACTIVE).first()
+
+
+def reminders_sent(case: Case) -> list[date]:
+    """Every reminder the debtor has had: the creditor's own and ours."""
+    ours = Notice.objects.filter(case=case, kind=NoticeKind.REMINDER).values_list(
+        "dated", flat=True
+    )
+    return sorted([*case.creditor_reminder_dates, *ours])
 
 
 def case_collection_charges(case: Case, *, on: date) -> CollectionCharges:
@@ -478,3 +496,40 @@ def case_statement(case: Case, *, on: date) -> Statement:
             "before. Add the rate in the admin (Reference rates)."
         )
     return statement
+
+
+def credit_bureau_warning_facts(*, case: Case, notice: Notice) -> dict:
+    """What the warning letter says: the bureau, from when, and when the data goes at the
+    latest. A preview (no registration yet) shows the profile's first bureau."""
+    profile = profile_for(case, notice.dated)
+    registration = None
+    if notice.pk is not None:
+        registration = CreditBureauRegistration.objects.filter(warning_notice=notice).first()
+    if registration is None:
+        registration = (
+            CreditBureauRegistration.objects.filter(
+                case=case, status__in=ACTIVE_REGISTRATION_STATUSES
+            )
+            .order_by("-pk")
+            .first()
+        )
+    if registration is not None:
+        bureau = profile.credit_bureau(registration.bureau)
+        register = registration.register
+    else:
+        bureau = profile.need(profile.credit_bureaus, "credit_bureaus")[0]
+        register = ""
+    eligible_from = notice.dated + timedelta(days=profile.credit_bureau_warning_days)  # type: ignore[arg-type]
+    oldest = (
+        Claim.objects.filter(case=case).order_by("due_date").values_list("due_date", flat=True)[:1]
+    )
+    return {
+        "bureau_name": bureau.name,
+        "closed_register": register == "closed",
+        "warning_days": profile.credit_bureau_warning_days,
+        "eligible_from": eligible_from,
+        "pay_by": eligible_from - timedelta(days=1),
+        "data_years": profile.credit_bureau_data_max_years,
+        "data_expires_on": data_expiry(profile, oldest[0]) if oldest else None,
+        "rule": profile.cite("credit_bureau"),
+    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -22,23 +22,16 @@ from pathlib import Path
 from django.conf import settings
 
 from cases import selectors
-from cases.models import (
-    Case,
-    Claim,
-    Component,
-    Dispute,
-    EntryKind,
-    Instalment,
-    InstalmentPlan,
-    Payment,
-    PlanStatus,
-)
-from cases.rules import warning_deadline_date
+from cases.models import Case, Claim, Component, EntryKind
 
+from .figures import ChargeLine, Figures, InvoiceRow
+from .kinds import NoticeNotApplicable, kind_for
 from .models import Notice, NoticeKind
 from .qr import payment_qr_svg
 
 ZERO = Decimal("0.00")
+
+__all__ = ["NoticeNotApplicable", "amount_due", "case_figures", "notice_context"]
 
 # The lines of the "what you owe" table, in the order a debtor reads them. A reversal is
 # shown on the line of the entry it reverses.
@@ -56,11 +49,6 @@ LINE_ORDER = (
 )
 
 
-class NoticeNotApplicable(Exception):
-    """A letter of this kind has nothing to say on this case (no plan to confirm, no payment
-    to acknowledge...)."""
-
-
 @dataclass(frozen=True)
 class Party:
     """A sender or a recipient as a letter shows it."""
@@ -72,22 +60,6 @@ class Party:
     email: str = ""
     website: str = ""
     logo_uri: str = ""
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    invoice_number: str
-    description: str
-    invoice_date: date
-    due_date: date
-    amount: Decimal  # the invoice's principal as handed over
-    outstanding: Decimal  # principal still owed as of the letter's date
-
-
-@dataclass(frozen=True)
-class ChargeLine:
-    key: str  # an EntryKind value or "accrued_interest"
-    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -103,23 +75,6 @@ class PaymentDetails:
     bic: str
     qr_svg: str  # inline SVG markup
     qr_payload: str
-
-
-@dataclass
-class Figures:
-    """The case's money as of the letter's date."""
-
-    invoices: list[InvoiceRow]
-    lines: list[ChargeLine]
-    balance: selectors.Balance
-    accrued_interest: Decimal
-    interest_through: date
-    total: Decimal
-    interest_runs: bool
-    fees_so_far: Decimal = ZERO
-    interest_so_far: Decimal = ZERO
-    paid_so_far: Decimal = ZERO
-    extra: dict = field(default_factory=dict)
 
 
 def _address_lines(*, line: str, postal_code: str, city: str, country: str) -> tuple[str, ...]:
@@ -296,149 +251,31 @@ def payment_details(case: Case, *, amount: Decimal) -> PaymentDetails:
     return PaymentDetails(**details, qr_svg=svg, qr_payload=payload)
 
 
-# --- What each kind adds ----------------------------------------------------------------
+# --- The sum asked for -------------------------------------------------------------------
 
 
-def _warning_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    """Inkassoloven § 10: what collection would add if the debtor does not pay in time; the
-    same figures the handover charges (``case_collection_charges``)."""
-    profile = selectors.profile_for(case, notice.dated)
-    charges = selectors.case_collection_charges(case, on=notice.dated)
-    cost_cap = charges.collection_costs
-    compensation = charges.compensation_total
-    return {
-        "warning": {
-            "deadline_days": profile.warning_deadline_days,
-            "deadline": notice.deadline or warning_deadline_date(profile, notice.dated),
-            "rule": profile.cite("warning"),
-            "handover_fee": charges.handover_fee,
-            "collection_cost_cap": cost_cap,
-            "compensation": compensation,
-            "compensation_rule": profile.cite("b2b_compensation"),
-            "interest_rule": profile.cite("interest_rate"),
-        }
-    }
+def _kind_context(notice: Notice, figures: Figures) -> dict:
+    spec = kind_for(notice.kind)
+    return spec.context(notice.case, notice, figures) if spec.context else {}
 
 
-def _settlement_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    profile = selectors.profile_for(case, notice.dated)
-    acceleration = InstalmentPlan._meta.get_field("acceleration_days").default
-    return {
-        "settlement": {
-            "amount": figures.total,
-            "as_of": notice.dated,
-            "acceleration_days": acceleration,
-            "limitation_years": profile.limitation_years_acknowledged,
-            # Interest and fees falling due after the signature keep the ordinary period.
-            "later_charges_years": profile.limitation_years_ordinary,
-            "interest_rule": profile.cite("interest_rate"),
-        }
-    }
-
-
-def _plan_for(case: Case, notice: Notice) -> InstalmentPlan:
-    statuses = [PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.PROPOSED]
-    plan = (
-        InstalmentPlan.objects.filter(case=case, status__in=statuses, proposed_on__lte=notice.dated)
-        .order_by("-proposed_on", "-pk")
-        .first()
-    )
-    if plan is None:
-        raise NoticeNotApplicable(f"Case {case.reference} has no instalment plan.")
-    return plan
-
-
-def _plan_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    plan = _plan_for(case, notice)
-    instalments = list(Instalment.objects.filter(plan=plan).order_by("number"))
-    return {
-        "plan": plan,
-        "instalments": instalments,
-        "plan_total": sum((i.amount for i in instalments), ZERO),
-        "first_instalment": instalments[0] if instalments else None,
-        "pay_by": instalments[0].due_date if instalments else None,
-    }
-
-
-def _missed_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    plan = _plan_for(case, notice)
-    instalments = list(Instalment.objects.filter(plan=plan).order_by("number"))
-    missed = next((i for i in instalments if i.missed_notice_on == notice.dated), None)
-    if missed is None:
-        missed = next(
-            (i for i in instalments if not i.is_paid and i.due_date <= notice.dated), None
-        )
-    if missed is None:
-        raise NoticeNotApplicable(f"Case {case.reference} has no missed instalment.")
-    return {
-        "plan": plan,
-        "missed": missed,
-        "missed_unpaid": missed.amount - missed.paid_amount,
-        "pay_by": notice.deadline,
-    }
-
-
-def _receipt_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    """The payment the receipt was made for; a preview (no payment of its own) shows the
-    latest payment not reversed."""
-    if notice.payment_id is not None:
-        payment = Payment.objects.get(pk=notice.payment_id, case=case)
-    else:
-        payment = (
-            Payment.objects.filter(
-                case=case, received_on__lte=notice.dated, reversed_at__isnull=True
-            )
-            .order_by("-received_on", "-pk")
-            .first()
-        )
-    if payment is None:
-        raise NoticeNotApplicable(f"Case {case.reference} has no payment to acknowledge.")
-    return {"received": payment, "remaining": max(figures.total, ZERO)}
-
-
-def _dispute_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    dispute = (
-        Dispute.objects.filter(case=case, opened_on__lte=notice.dated)
-        .order_by("-opened_on", "-pk")
-        .first()
-    )
-    if dispute is None:
-        raise NoticeNotApplicable(f"Case {case.reference} has no dispute.")
-    return {"dispute": dispute}
-
-
-def _closed_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    return {"closed_reason": case.closed_reason or "paid"}
-
-
-def _credit_bureau_context(case: Case, notice: Notice, figures: Figures) -> dict:
-    """The credit-bureau warning: which bureau, from which day, and when the data goes."""
-    from cases.services.credit_bureau import warning_letter_facts  # builds on this app
-
-    facts = warning_letter_facts(case=case, notice=notice)
-    return {"bureau_warning": facts, "pay_by": facts["pay_by"]}
-
-
-KIND_CONTEXT = {
-    NoticeKind.WARNING: _warning_context,
-    NoticeKind.COLLECTION_LETTER: _settlement_context,
-    NoticeKind.PLAN_CONFIRMATION: _plan_context,
-    NoticeKind.MISSED_INSTALMENT: _missed_context,
-    NoticeKind.RECEIPT: _receipt_context,
-    NoticeKind.DISPUTE_ACK: _dispute_context,
-    NoticeKind.CLOSED: _closed_context,
-    NoticeKind.CREDIT_BUREAU_WARNING: _credit_bureau_context,
-}
-
-# Letters that ask for money carry the payment section.
-PAYMENT_KINDS = {
-    NoticeKind.REMINDER,
-    NoticeKind.WARNING,
-    NoticeKind.COLLECTION_LETTER,
-    NoticeKind.PLAN_CONFIRMATION,
-    NoticeKind.MISSED_INSTALMENT,
-    NoticeKind.CREDIT_BUREAU_WARNING,
-}
+def amount_due(
+    notice: Notice, *, figures: Figures | None = None, context: dict | None = None
+) -> Decimal | None:
+    """The sum the notice asks the debtor to pay, as of its date: ``None`` when its kind asks
+    for nothing or nothing is owed. The one figure the letter's payment section, the e-mail
+    and the SMS name (the kind's ``amount`` rule in ``notices.kinds``). ``figures`` and
+    ``context`` spare reading them again when the caller has them."""
+    spec = kind_for(notice.kind)
+    if spec.amount is None:
+        return None
+    if figures is None:
+        figures = case_figures(notice.case, on=notice.dated)
+    if figures.total <= 0:
+        return None
+    if context is None:
+        context = _kind_context(notice, figures)
+    return max(spec.amount(notice.case, notice, figures, context), ZERO)
 
 
 def notice_context(notice: Notice, *, preview: bool = False) -> dict:
@@ -448,6 +285,8 @@ def notice_context(notice: Notice, *, preview: bool = False) -> dict:
     profile = selectors.profile_for(case, notice.dated)
     creditor = creditor_party(case)
     by_agency = agency_collects(case, notice)
+    extra = _kind_context(notice, figures)
+    amount = amount_due(notice, figures=figures, context=extra)
     context = {
         "notice": notice,
         "kind": notice.kind,
@@ -468,20 +307,12 @@ def notice_context(notice: Notice, *, preview: bool = False) -> dict:
         "lines": figures.lines,
         "total": figures.total,
         "currency": case.currency,
-        "show_payment": notice.kind in PAYMENT_KINDS and figures.total > 0,
+        "show_payment": amount is not None,
         # The provisions the letter quotes, from the jurisdiction profile.
         "rules": dict(profile.citations),
+        **extra,
     }
-    extra = KIND_CONTEXT.get(notice.kind)
-    if extra is not None:
-        context.update(extra(case, notice, figures))
-    if context["show_payment"]:
-        amount = figures.total
-        if notice.kind == NoticeKind.MISSED_INSTALMENT:
-            amount = context["missed_unpaid"]
-        elif notice.kind == NoticeKind.PLAN_CONFIRMATION and context["first_instalment"]:
-            first = context["first_instalment"]
-            amount = first.amount - first.paid_amount
+    if amount is not None:
         context["payment"] = payment_details(case, amount=amount)
         context["pay_by"] = context.get("pay_by") or notice.deadline
     return context

@@ -19,6 +19,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .context import notice_context
+from .kinds import KINDS
 from .models import Notice, NoticeKind
 
 PDF = "application/pdf"
@@ -120,7 +121,9 @@ RENDERERS: dict[str, LetterRenderer] = {
 
 
 def renderer_for(notice: Notice) -> LetterRenderer:
-    try:
+    """The family's renderer; a declared kind of no family is laid out as a plain letter."""
+    if notice.kind in RENDERERS:
         return RENDERERS[notice.kind]
-    except KeyError:
-        raise ValueError(f"No renderer for notice kind {notice.kind!r}.") from None
+    if notice.kind in KINDS:
+        return LetterRenderer()
+    raise ValueError(f"No renderer for notice kind {notice.kind!r}.")

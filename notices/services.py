@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,13 +19,12 @@ from django.db.models import Case as DbCase
 from django.db.models import F, Value, When
 from django.utils import timezone
 
-from cases import selectors
-from cases.models import Case, Instalment, PlanStatus
-from cases.rules import warning_deadline_date
-from cases.services.lifecycle import event_record
+from cases.models import Case
+from cases.timeline import event_record
 
 from .context import NoticeNotApplicable
-from .models import Notice, NoticeKind, NoticeStatus
+from .kinds import kind_for
+from .models import Notice, NoticeStatus
 from .rendering import letter_language, renderer_for
 
 logger = logging.getLogger(__name__)
@@ -116,26 +114,9 @@ def notice_mark_render_failed(*, notice: Notice, error: str) -> Notice:
     return notice
 
 
-def _preview_deadline(case: Case, kind: str, on: date) -> date | None:
-    if kind == NoticeKind.WARNING:
-        return warning_deadline_date(selectors.profile_for(case, on), on)
-    if kind == NoticeKind.MISSED_INSTALMENT:
-        instalment = (
-            Instalment.objects.filter(plan__case=case, plan__status=PlanStatus.ACTIVE)
-            .filter(paid_amount__lt=F("amount"))
-            .select_related("plan")
-            .order_by("number")
-            .first()
-        )
-        if instalment is not None:
-            return instalment.due_date + timedelta(days=instalment.plan.acceleration_days)
-    return None
-
-
 def preview_notice_for(*, case: Case, kind: str, language: str | None = None) -> Notice:
     """An unsaved notice of ``kind`` as the next one of its kind on the case would be, today."""
-    if kind not in NoticeKind.values:
-        raise ValueError(f"Unknown notice kind {kind!r}.")
+    spec = kind_for(kind)
     today = timezone.localdate()
     sequence = Notice.objects.filter(case=case, kind=kind).count() + 1
     return Notice(
@@ -144,7 +125,7 @@ def preview_notice_for(*, case: Case, kind: str, language: str | None = None) ->
         kind=kind,
         sequence=sequence,
         dated=today,
-        deadline=_preview_deadline(case, kind, today),
+        deadline=spec.deadline(case, today) if spec.deadline else None,
         language=language or case.debtor.language,
     )
 

@@ -1,7 +1,7 @@
 """Celery tasks of the letters: thin, ids as arguments, safe to run twice.
 
 ``render_notice`` is queued on commit by every lifecycle step that makes a notice
-(``cases.services.lifecycle._notice``). Its success path ends in :func:`after_render`, the
+(``cases.services.steps.notice_create``). Its success path ends in :func:`after_render`, the
 one place where the next step (delivery) is to be chained.
 """
 

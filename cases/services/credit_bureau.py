@@ -48,13 +48,12 @@ from cases.rules import PROFILES
 from cases.rules.credit_bureau import (
     BureauVerdict,
     credit_bureau_verdict,
-    data_expiry,
     deregistration_deadline,
 )
 from collections_portal.celery import enqueue, enqueue_on_commit
 from collections_portal.tenancy import agency_scope
 from debtors.models import DebtorKind
-from notices.models import Notice, NoticeKind
+from notices.models import NoticeKind
 
 from . import lifecycle
 from .errors import CaseError
@@ -188,35 +187,9 @@ def credit_bureau_warn(
     return registration
 
 
-def warning_letter_facts(*, case: Case, notice: Notice) -> dict:
-    """What the warning letter says: the bureau, from when, and when the data goes at the
-    latest. A preview (no registration yet) shows the profile's first bureau."""
-    profile = selectors.profile_for(case, notice.dated)
-    registration = None
-    if notice.pk is not None:
-        registration = CreditBureauRegistration.objects.filter(warning_notice=notice).first()
-    if registration is None:
-        registration = _active(case).order_by("-pk").first()
-    if registration is not None:
-        bureau = profile.credit_bureau(registration.bureau)
-        register = registration.register
-    else:
-        bureau = profile.need(profile.credit_bureaus, "credit_bureaus")[0]
-        register = ""
-    eligible_from = notice.dated + timedelta(days=profile.credit_bureau_warning_days)
-    oldest = (
-        Claim.objects.filter(case=case).order_by("due_date").values_list("due_date", flat=True)[:1]
-    )
-    return {
-        "bureau_name": bureau.name,
-        "closed_register": register == "closed",
-        "warning_days": profile.credit_bureau_warning_days,
-        "eligible_from": eligible_from,
-        "pay_by": eligible_from - timedelta(days=1),
-        "data_years": profile.credit_bureau_data_max_years,
-        "data_expires_on": data_expiry(profile, oldest[0]) if oldest else None,
-        "rule": profile.cite("credit_bureau"),
-    }
+# The letter's facts are a read: a selector, so the letters (notices) need not import this
+# module. Importable from here as before.
+warning_letter_facts = selectors.credit_bureau_warning_facts
 
 
 # --- Registering, or deciding not to ----------------------------------------------------------

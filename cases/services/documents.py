@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseDocument, CaseEvent
+from cases.timeline import actor_fields, event_record
 
-from .lifecycle import _actor_fields, event_record
 from .locking import lock_case
 
 NOTE_MAX_LENGTH = 10_000
@@ -64,7 +64,7 @@ def case_document_add(
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    who = _actor_fields(actor)
+    who = actor_fields(actor)
     document = CaseDocument(
         creditor_id=case.creditor_id,
         case=case,

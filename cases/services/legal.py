@@ -36,6 +36,7 @@ from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import fee_post
 from .locking import acting_user, lock_case
+from .steps import transition_apply
 
 
 def _step(
@@ -106,7 +107,7 @@ def legal_file_payment_claim(
         raise CaseError(refusal)
     before = case.state
     if case.state in (CaseState.COLLECTION, CaseState.MONITORING):
-        lifecycle._apply(case, case.go_legal)
+        transition_apply(case, case.go_legal)
         case.next_action_at = None  # the legal track waits for the court, and a person
         case.save(update_fields=["state", "next_action_at"])
     elif case.state != CaseState.LEGAL:
@@ -261,7 +262,7 @@ def legal_record_attachment(
     )
     before = case.state
     if outcome == AttachmentOutcome.NOTHING_FOUND:
-        lifecycle._apply(case, case.legal_to_monitoring)
+        transition_apply(case, case.legal_to_monitoring)
         case.next_action_at = lifecycle.action_at(
             on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
         )

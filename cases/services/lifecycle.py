@@ -8,7 +8,7 @@ fee, records a timeline event, creates the notice record the step needs, and set
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
 
 from cases import selectors
 from cases.models import (
@@ -28,110 +27,26 @@ from cases.models import (
     ClosedReason,
     Dispute,
     EntryKind,
-    Payment,
     PromiseToPay,
 )
 from cases.rules import (
     reminder_fee,
     warning_deadline_date,
 )
-from integrations.webhooks.events import emit_case_state_changed
+from cases.selectors import reminders_sent  # noqa: F401 (importable from here as before)
+from cases.timeline import actor_fields, event_record
 from notices.models import Notice, NoticeKind
 
 from .errors import CaseError
 from .ledger import fee_post
 from .locking import lock_case
+from .steps import ACTION_TIME, action_at, notice_create, transition_apply  # noqa: F401
 
-# Scheduled steps happen in the morning, Copenhagen time.
-ACTION_TIME = time(8, 0)
-
-
-def action_at(day: date) -> datetime:
-    """The moment on ``day`` when the scheduler takes a case's next step."""
-    return timezone.make_aware(datetime.combine(day, ACTION_TIME))
-
-
-def _actor_fields(actor: AbstractBaseUser | str | None) -> dict:
-    if actor is None or isinstance(actor, str):
-        return {"actor": None, "actor_label": actor or "system"}
-    return {"actor": actor, "actor_label": actor.get_username()}
-
-
-def event_record(
-    *,
-    case: Case,
-    code: str,
-    actor: AbstractBaseUser | str | None = None,
-    from_state: str = "",
-    message: str = "",
-    data: dict | None = None,
-) -> CaseEvent:
-    event = CaseEvent.objects.create(
-        creditor_id=case.creditor_id,
-        case=case,
-        code=code,
-        from_state=from_state,
-        to_state=case.state,
-        message=message,
-        data=data or {},
-        **_actor_fields(actor),
-    )
-    # Every transition records its event here: a real change of state is also a webhook
-    # (recorded in this transaction, sent on commit).
-    emit_case_state_changed(case, from_state=from_state, reason=code)
-    return event
-
-
-def _notice(
-    case: Case,
-    kind: NoticeKind,
-    *,
-    dated: date,
-    deadline: date | None = None,
-    payment: Payment | None = None,
-) -> Notice:
-    sequence = Notice.objects.filter(case=case, kind=kind).count() + 1
-    notice = Notice.objects.create(
-        creditor_id=case.creditor_id,
-        case=case,
-        kind=kind,
-        sequence=sequence,
-        dated=dated,
-        deadline=deadline,
-        language=case.debtor.language,
-        payment=payment,
-    )
-    # The record is created here, in the step's transaction; the render (and after it the
-    # delivery) runs in Celery once the step has committed. A broker that is down must not
-    # fail a step already committed: the notice stays pending and
-    # ``notices.requeue_pending_notices`` queues it again.
-    from notices.tasks import queue_render  # notices builds on this module
-
-    queue_render(notice_id=notice.pk, creditor_id=case.creditor_id)
-    return notice
-
-
-def _apply(case: Case, transition, **kwargs) -> str:
-    """Run an fsm transition, turning a refusal into a ``CaseError`` that says why."""
-    before = case.state
-    try:
-        transition(**kwargs)
-    except TransitionNotAllowed as exc:
-        raise CaseError(_refusal(case, transition.__name__)) from exc
-    return before
-
-
-def _refusal(case: Case, name: str) -> str:
-    if case.state == CaseState.CLOSED:
-        return f"Case {case.reference} is closed."
-    if case.has_open_dispute() and name != "close":
-        return f"Case {case.reference} has an open dispute: it waits for a person to answer."
-    if name == "hand_over" and case.warning_deadline is not None:
-        return (
-            f"Collection may not start before the warning's deadline "
-            f"{case.warning_deadline.isoformat()} has passed (inkassoloven § 10)."
-        )
-    return f"Case {case.reference} cannot {name.replace('_', ' ')} from state {case.state}."
+# The step helpers and the timeline writer live below this module; the old names stay
+# importable from here.
+_notice = notice_create
+_apply = transition_apply
+_actor_fields = actor_fields
 
 
 def _save(case: Case, *fields: str) -> None:
@@ -142,20 +57,12 @@ def _oldest_claim(case: Case) -> Claim:
     return Claim.objects.filter(case=case).order_by("due_date", "pk").first()
 
 
-def reminders_sent(case: Case) -> list[date]:
-    """Every reminder the debtor has had: the creditor's own and ours."""
-    ours = Notice.objects.filter(case=case, kind=NoticeKind.REMINDER).values_list(
-        "dated", flat=True
-    )
-    return sorted([*case.creditor_reminder_dates, *ours])
-
-
 def _check_reminder_allowed(case: Case, profile, claim: Claim, on: date) -> None:
     """No reminder before the claim is due, nor closer to the last one than the profile's
     spacing (renteloven § 9 b), nor on claims that are all time-barred."""
     if on < claim.due_date:
         raise CaseError(f"No reminder before the claim falls due on {claim.due_date.isoformat()}.")
-    sent = reminders_sent(case)
+    sent = selectors.reminders_sent(case)
     if sent and (on - sent[-1]).days < profile.reminder_min_spacing_days:
         raise CaseError(
             f"The last reminder was sent on {sent[-1].isoformat()}; the next may go "
@@ -190,7 +97,7 @@ def case_send_reminder(
     profile = selectors.profile_for(case, on)
     claim = _oldest_claim(case)
     _check_reminder_allowed(case, profile, claim, on)
-    before = _apply(case, case.remind)
+    before = transition_apply(case, case.remind)
     figure = reminder_fee(
         profile,
         on=on,
@@ -200,7 +107,7 @@ def case_send_reminder(
         broken_plan=selectors.plan_was_broken(case),
     )
     # The letter first: a reminder fee is only ever charged with the reminder that carries it.
-    notice = _notice(case, NoticeKind.REMINDER, dated=on)
+    notice = notice_create(case, NoticeKind.REMINDER, dated=on)
     if figure.allowed:
         fee_post(
             case=case,
@@ -239,10 +146,10 @@ def case_send_warning(
         raise CaseError(f"No collection warning before the claim falls due on {claim.due_date}.")
     refuse_if_time_barred(case, on)
     deadline = warning_deadline_date(profile, on)
-    before = _apply(case, case.warn, sent_on=on, deadline=deadline)
+    before = transition_apply(case, case.warn, sent_on=on, deadline=deadline)
     case.next_action_at = action_at(deadline + timedelta(days=1))
     _save(case, "warning_sent_on", "warning_deadline")
-    notice = _notice(case, NoticeKind.WARNING, dated=on, deadline=deadline)
+    notice = notice_create(case, NoticeKind.WARNING, dated=on, deadline=deadline)
     event_record(
         case=case,
         code="case.warning_sent",
@@ -274,7 +181,7 @@ def case_accept_creditor_warning(
         )
     profile = selectors.profile_for(case, sent_on)
     deadline = warning_deadline_date(profile, sent_on)
-    before = _apply(case, case.warn, sent_on=sent_on, deadline=deadline)
+    before = transition_apply(case, case.warn, sent_on=sent_on, deadline=deadline)
     case.next_action_at = action_at(max(deadline + timedelta(days=1), timezone.localdate()))
     _save(case, "warning_sent_on", "warning_deadline")
     event_record(
@@ -292,7 +199,7 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
     """Start collection after the warning's deadline: the handover fee, the B2B compensation
     per business invoice, collection costs within the cap, and the first collection letter."""
     case = lock_case(case)
-    before = _apply(case, case.hand_over, on=on)
+    before = transition_apply(case, case.hand_over, on=on)
     refuse_if_time_barred(case, on)
     charges = selectors.case_collection_charges(case, on=on)
     fee_post(
@@ -322,7 +229,7 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         )
     case.next_action_at = action_at(on + timedelta(days=case.creditor.policy_collection_days))
     _save(case, "collection_started_on")
-    notice = _notice(case, NoticeKind.COLLECTION_LETTER, dated=on)
+    notice = notice_create(case, NoticeKind.COLLECTION_LETTER, dated=on)
     event_record(
         case=case,
         code="case.collection_started",
@@ -337,7 +244,7 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
 @transaction.atomic
 def case_to_monitoring(*, case: Case, on: date, actor=None, reason: str = "") -> None:
     case = lock_case(case)
-    before = _apply(case, case.monitor)
+    before = transition_apply(case, case.monitor)
     case.next_action_at = action_at(
         on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
     )
@@ -362,7 +269,7 @@ def case_monitoring_recheck(*, case: Case, on: date, actor=None) -> None:
 @transaction.atomic
 def case_reopen(*, case: Case, on: date, actor=None, reason: str = "") -> None:
     case = lock_case(case)
-    before = _apply(case, case.reopen)
+    before = transition_apply(case, case.reopen)
     case.next_action_at = action_at(on + timedelta(days=case.creditor.policy_collection_days))
     _save(case)
     event_record(case=case, code="case.reopened", actor=actor, from_state=before, message=reason)
@@ -373,11 +280,11 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
     case = lock_case(case)
     if case.state == CaseState.CLOSED:
         return case
-    before = _apply(case, case.close, reason=reason)
+    before = transition_apply(case, case.close, reason=reason)
     _save(case, "closed_reason")
     event_record(case=case, code="case.closed", actor=actor, from_state=before,
                  message=message, data={"reason": str(reason)})  # fmt: skip
-    _notice(case, NoticeKind.CLOSED, dated=timezone.localdate())
+    notice_create(case, NoticeKind.CLOSED, dated=timezone.localdate())
     from .credit_bureau import credit_bureau_on_case_closed  # builds on this module
 
     credit_bureau_on_case_closed(case=case, reason=reason, actor=actor)
@@ -414,7 +321,7 @@ def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool
         return False
     closing = CaseEvent.objects.filter(case=case, code="case.closed").order_by("-pk").first()
     to_state = closing.from_state if closing else CaseState.COLLECTION
-    before = _apply(case, case.reinstate, to_state=to_state)
+    before = transition_apply(case, case.reinstate, to_state=to_state)
     case.next_action_at = timezone.now()
     _save(case, "closed_reason")
     event_record(case=case, code="case.reinstated", actor=actor, from_state=before,
@@ -456,7 +363,7 @@ def dispute_open(
     _save(case)
     event_record(case=case, code="case.dispute_opened", actor=actor, from_state=case.state,
                  message=reason, data={"dispute": dispute.pk})  # fmt: skip
-    _notice(case, NoticeKind.DISPUTE_ACK, dated=dispute.opened_on)
+    notice_create(case, NoticeKind.DISPUTE_ACK, dated=dispute.opened_on)
     from .credit_bureau import credit_bureau_on_dispute  # builds on this module
 
     credit_bureau_on_dispute(case=case, actor=actor)

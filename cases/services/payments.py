@@ -29,6 +29,7 @@ from notices.models import Notice, NoticeKind
 from . import lifecycle, plans
 from .ledger import entry_reverse, interest_post, interest_reverse_after, ledger_post
 from .locking import acting_user, lock_case
+from .steps import notice_create
 
 
 @transaction.atomic
@@ -81,7 +82,7 @@ def payment_register(
         data={"payment": payment.pk},
     )
     emit_payment_received(payment)  # webhooks: recorded here, sent on commit
-    plan = plans.active_plan(case)
+    plan = selectors.active_plan(case)
     if plan is not None:
         plans.plan_match_payments(plan=plan)
     if not lifecycle.case_close_if_paid(case=case, actor=user):
@@ -97,7 +98,7 @@ def _receipt(*, case: Case, payment: Payment) -> None:
         return
     if not Notice.objects.filter(case=case).exists():
         return  # nothing written to the debtor yet: the creditor's own statement will do
-    lifecycle._notice(case, NoticeKind.RECEIPT, dated=timezone.localdate(), payment=payment)
+    notice_create(case, NoticeKind.RECEIPT, dated=timezone.localdate(), payment=payment)
 
 
 def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) -> None:

@@ -43,6 +43,10 @@ from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import interest_post
 from .locking import acting_user, lock_case
+from .steps import notice_create
+
+# Moved to the selectors; importable from here as before.
+active_plan = selectors.active_plan
 
 # A sanity limit of the portal, not a rule of law: ten years of monthly instalments.
 MAX_INSTALMENTS = 120
@@ -194,7 +198,7 @@ def plan_activate(
     plan.status = PlanStatus.ACTIVE
     plan.settlement_signed_on = settlement_signed_on
     plan.save(update_fields=["status", "settlement_signed_on"])
-    notice = lifecycle._notice(case, NoticeKind.PLAN_CONFIRMATION, dated=today)
+    notice = notice_create(case, NoticeKind.PLAN_CONFIRMATION, dated=today)
     lifecycle.event_record(
         case=case,
         code="plan.activated",
@@ -284,10 +288,6 @@ def plan_match_payments(*, plan: InstalmentPlan) -> InstalmentPlan:
     return plan
 
 
-def active_plan(case: Case) -> InstalmentPlan | None:
-    return InstalmentPlan.objects.filter(case=case, status=PlanStatus.ACTIVE).first()
-
-
 @transaction.atomic
 def plan_advance(*, case: Case, today: date) -> bool:
     """The scheduler's step for a due case with an active plan; True when it was handled.
@@ -297,7 +297,7 @@ def plan_advance(*, case: Case, today: date) -> bool:
     broken plan on a case that is not in collection or monitoring.
     """
     case = lock_case(case)
-    plan = active_plan(case)
+    plan = selectors.active_plan(case)
     if plan is None:
         return False
     if (case.paused_until and case.paused_until > today) or case.has_open_dispute():
@@ -315,7 +315,7 @@ def plan_advance(*, case: Case, today: date) -> bool:
         return True
     if days_late <= plan.acceleration_days:
         if instalment.missed_notice_on is None:
-            notice = lifecycle._notice(
+            notice = notice_create(
                 case,
                 NoticeKind.MISSED_INSTALMENT,
                 dated=today,

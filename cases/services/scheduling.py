@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from cases.models import Case, Payment, PromiseToPay
+from cases.timeline import event_record
 
-from .lifecycle import action_at, event_record
+from .steps import action_at
 
 SCHEDULER = "scheduler"
 

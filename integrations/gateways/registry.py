@@ -6,17 +6,16 @@ from .base import Gateway
 
 
 def gateway_for(channel: str) -> Gateway:
-    """A fresh adapter for a channel value of ``notices.delivery.models.Channel``."""
+    """A fresh adapter for a provider's channel (print is not one: the print batch is ours,
+    ``notices.delivery.printing``)."""
     from .digital_post.adapter import DigitalPostGateway
     from .mail.adapter import EmailGateway
-    from .printing.adapter import PrintGateway
     from .sms.adapter import SmsGateway
 
     adapters: dict[str, type[Gateway]] = {
         EmailGateway.channel: EmailGateway,
         SmsGateway.channel: SmsGateway,
         DigitalPostGateway.channel: DigitalPostGateway,
-        PrintGateway.channel: PrintGateway,
     }
     try:
         return adapters[channel]()

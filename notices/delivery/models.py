@@ -168,23 +168,6 @@ def format_channel_policy(routes: list[list[str]]) -> str:
     return " + ".join(" > ".join(route) for route in routes)
 
 
-# The policy for a creditor that has set none for a notice kind. The letters that carry legal
-# weight (the warning, the first collection letter) go to the registered address by letter and,
-# as a courtesy, by e-mail too; everything else goes by e-mail, else digital post, else letter.
-DEFAULT_CHANNEL_POLICY: dict[str, str] = {
-    NoticeKind.REMINDER: "email > digital_post > print",
-    NoticeKind.WARNING: "print + email",
-    NoticeKind.COLLECTION_LETTER: "print + email",
-    NoticeKind.PLAN_CONFIRMATION: "email > digital_post > print",
-    NoticeKind.MISSED_INSTALMENT: "email > digital_post > print",
-    NoticeKind.RECEIPT: "email > digital_post > print",
-    NoticeKind.DISPUTE_ACK: "email > digital_post > print",
-    NoticeKind.CLOSED: "email > digital_post > print",
-    # Announces a registration: a letter to the registered address, as the warning.
-    NoticeKind.CREDIT_BUREAU_WARNING: "print + email",
-}
-
-
 class ChannelPolicy(TenantModel):
     """A creditor's choice of channels for one notice kind (edited by agency admins)."""
 

@@ -29,8 +29,6 @@ between 2 and 4: the provider may or may not have the message. Then:
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,13 +36,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
 
-from cases.services.lifecycle import event_record
 from integrations.gateways import (
     Gateway,
     NoAddress,
@@ -54,39 +48,57 @@ from integrations.gateways import (
     TransientGatewayError,
     gateway_for,
 )
-from integrations.webhooks.events import emit_notice_sent
+from notices.kinds import kind_for
 from notices.models import Notice, NoticeStatus
 
+from .errors import DeliveryError, DeliveryRetry
 from .models import (
-    DEFAULT_CHANNEL_POLICY,
     AttemptOutcome,
     Channel,
     ChannelPolicy,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
-    PrintBatch,
-    PrintBatchStatus,
     parse_channel_policy,
 )
+from .outgoing import outgoing_message, recipient_for
+from .printing import (
+    PrintChannel,
+    print_batch_add,
+    print_batch_close,
+    print_batch_compose,
+    print_batches_close_due,
+    print_reference,
+)
+from .settling import ACTOR, notice_mark_failed, notice_mark_sent, notice_settle
+from .settling import delivery_event as _event
+
+# The settling and the print batches have modules of their own; their names stay importable
+# from here.
+__all__ = [
+    "ACTOR",
+    "DeliveryError",
+    "DeliveryReport",
+    "DeliveryRetry",
+    "channel_policy_for",
+    "notice_deliver",
+    "notice_mark_failed",
+    "notice_mark_sent",
+    "notice_settle",
+    "print_batch_add",
+    "print_batch_close",
+    "print_batch_compose",
+    "print_batches_close_due",
+    "print_reference",
+]
 
 logger = logging.getLogger(__name__)
 
-ACTOR = "delivery"
 # First key of the two-key advisory locks this module takes ("DELV"), so they cannot collide
 # with other advisory locks in the same database.
 ADVISORY_LOCK_NAMESPACE = 0x44454C56
 
 
-class DeliveryError(Exception):
-    """A notice cannot be delivered as asked (not rendered, PDF missing, batch still open)."""
-
-
-class DeliveryRetry(Exception):
-    """Some delivery met a temporary error or is being sent by another worker: try later."""
-
-
-# What one attempt of one delivery came to.
 SENT = "sent"
 WAITING = "waiting"  # accepted into a print batch, sent when the batch is composed
 FAILED = "failed"
@@ -118,7 +130,7 @@ def channel_policy_for(*, creditor_id: int, kind: str) -> list[list[str]]:
     policy = ChannelPolicy.objects.filter(creditor_id=creditor_id, kind=kind).first()
     if policy is not None:
         return policy.routes
-    return parse_channel_policy(DEFAULT_CHANNEL_POLICY[kind])
+    return parse_channel_policy(kind_for(kind).channels)
 
 
 def _plan(notice: Notice) -> list[Delivery]:
@@ -219,8 +231,13 @@ def _sending_lock(delivery_id: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", key)
 
 
+def _sender_for(channel: str) -> Gateway | PrintChannel:
+    """The print batch is ours; every other channel is a provider's gateway."""
+    return PrintChannel() if channel == Channel.PRINT else gateway_for(channel)
+
+
 def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
-    gateway = gateway_for(delivery.channel)
+    gateway = _sender_for(delivery.channel)
     with _sending_lock(delivery.pk) as acquired:
         if not acquired:
             return RETRY  # another worker is sending this delivery right now
@@ -242,9 +259,11 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
                     last.finished_at = timezone.now()
                     last.save(update_fields=["outcome", "finished_at"])
             try:
-                recipient = gateway.recipient(delivery, notice)
+                gateway.check()
+                contact = recipient_for(notice=notice, channel=delivery.channel)
             except (NoAddress, NotConfigured) as exc:
                 return _delivery_skip(delivery, notice, str(exc))
+            recipient = contact.label
             attempt = DeliveryAttempt.objects.create(
                 creditor_id=delivery.creditor_id,
                 delivery=delivery,
@@ -257,7 +276,13 @@ def _delivery_attempt(*, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -
             delivery.save(update_fields=["status", "attempts", "recipient", "updated_at"])
         # Committed: the attempt is on record before the provider hears of it.
         try:
-            provider_id = gateway.send(delivery, notice, pdf_bytes)
+            if isinstance(gateway, PrintChannel):
+                provider_id = gateway.send(delivery)
+            else:
+                message = outgoing_message(
+                    delivery=delivery, notice=notice, contact=contact, pdf_bytes=pdf_bytes
+                )
+                provider_id = gateway.send(message)
         except PermanentGatewayError as exc:
             return _attempt_failed(delivery, attempt, notice, str(exc), permanent=True)
         except TransientGatewayError as exc:
@@ -349,7 +374,7 @@ def _attempt_accepted(
     attempt: DeliveryAttempt,
     notice: Notice,
     provider_id: str,
-    gateway: Gateway,
+    gateway: Gateway | PrintChannel,
 ) -> str:
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
@@ -374,276 +399,3 @@ def _attempt_accepted(
         message = f"Sent by {delivery.get_channel_display()} to {delivery.recipient}."
         _event(notice, "notice.delivered", delivery, message, provider_id=provider_id)
         return SENT
-
-
-def _event(notice: Notice, code: str, delivery: Delivery, message: str, **data) -> None:
-    """A timeline event about one delivery of a notice."""
-    event_record(
-        case=notice.case,
-        code=code,
-        actor=ACTOR,
-        message=f"{notice}: {message}",
-        data={
-            "notice": notice.pk,
-            "kind": notice.kind,
-            "sequence": notice.sequence,
-            "channel": delivery.channel,
-            "delivery": delivery.pk,
-            "attempts": delivery.attempts,
-            "recipient": delivery.recipient,
-            **data,
-        },
-    )
-
-
-# --- Settling a notice ---------------------------------------------------------------------
-
-
-def notice_settle(*, notice: Notice) -> str:
-    """Mark the notice sent or failed once every route of its plan is done; else leave it."""
-    with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("case").get(pk=notice.pk)
-        if notice.status in (NoticeStatus.SENT, NoticeStatus.FAILED):
-            return notice.status
-        deliveries = list(notice.deliveries.order_by("route", "step"))
-        if not deliveries:
-            return notice.status
-        for _route, steps in groupby(deliveries, key=lambda d: d.route):
-            statuses = {d.status for d in steps}
-            if DeliveryStatus.SENT in statuses:
-                continue
-            if statuses <= {DeliveryStatus.FAILED, DeliveryStatus.SKIPPED}:
-                continue
-            return notice.status  # this route is still queued, sending or in a print batch
-        sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
-        if sent:
-            notice_mark_sent(notice=notice, deliveries=sent)
-        else:
-            notice_mark_failed(notice=notice, deliveries=deliveries)
-        return notice.status
-
-
-def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
-    """THE place a notice becomes sent: status, the ``notice.sent`` timeline event, and the
-    hook for outgoing webhooks (to be called on commit here). Called inside the transaction
-    of ``notice_settle`` with the notice row locked, once per notice."""
-    notice.status = NoticeStatus.SENT
-    notice.save(update_fields=["status"])
-    event_record(
-        case=notice.case,
-        code="notice.sent",
-        actor=ACTOR,
-        message=f"{notice}: sent ({', '.join(d.get_channel_display() for d in deliveries)}).",
-        data={
-            "notice": notice.pk,
-            "kind": notice.kind,
-            "sequence": notice.sequence,
-            "channels": [d.channel for d in deliveries],
-        },
-    )
-    # Webhooks: recorded in this transaction, sent on commit.
-    emit_notice_sent(notice, channel=",".join(d.channel for d in deliveries))
-
-
-def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
-    """Every channel of some route failed or had no address and nothing was sent."""
-    notice.status = NoticeStatus.FAILED
-    notice.save(update_fields=["status"])
-    event_record(
-        case=notice.case,
-        code="notice.failed",
-        actor=ACTOR,
-        message=f"{notice}: not sent. "
-        + "; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
-        data={"notice": notice.pk, "kind": notice.kind, "sequence": notice.sequence},
-    )
-
-
-# --- Print batches -------------------------------------------------------------------------
-
-
-def print_reference(delivery: Delivery) -> str:
-    return f"print-batch-{delivery.print_batch_id}/{delivery.print_sequence}"
-
-
-def _open_print_batch(*, creditor_id: int) -> PrintBatch:
-    """The creditor's open batch, locked; created when there is none."""
-    batch = (
-        PrintBatch.objects.select_for_update()
-        .filter(creditor_id=creditor_id, status=PrintBatchStatus.OPEN)
-        .first()
-    )
-    if batch is not None:
-        return batch
-    try:
-        with transaction.atomic():
-            return PrintBatch.objects.create(creditor_id=creditor_id)
-    except IntegrityError:  # another worker opened one a moment ago
-        return PrintBatch.objects.select_for_update().get(
-            creditor_id=creditor_id, status=PrintBatchStatus.OPEN
-        )
-
-
-def print_batch_add(*, delivery: Delivery) -> str:
-    """Put a print delivery into its creditor's open batch (once); returns its reference."""
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if delivery.channel != Channel.PRINT:
-            raise DeliveryError(f"Delivery {delivery.pk} is not a print delivery.")
-        if delivery.print_batch_id is None:
-            batch = _open_print_batch(creditor_id=delivery.creditor_id)
-            last = batch.deliveries.aggregate(last=Max("print_sequence"))["last"] or 0
-            delivery.print_batch = batch
-            delivery.print_sequence = last + 1
-            delivery.save(update_fields=["print_batch", "print_sequence", "updated_at"])
-            batch.letter_count = last + 1
-            batch.save(update_fields=["letter_count"])
-        return print_reference(delivery)
-
-
-def print_batch_close(*, batch: PrintBatch) -> bool:
-    """Close an open batch that has letters, so it can be composed. False if nothing to do."""
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != PrintBatchStatus.OPEN or not batch.deliveries.exists():
-            return False
-        batch.status = PrintBatchStatus.CLOSED
-        batch.closed_at = timezone.now()
-        batch.save(update_fields=["status", "closed_at"])
-        return True
-
-
-def print_batches_close_due() -> list[PrintBatch]:
-    """Close every open batch with letters (any creditor; run in agency scope by beat)."""
-    return [
-        batch
-        for batch in PrintBatch.objects.filter(status=PrintBatchStatus.OPEN).order_by("pk")
-        if print_batch_close(batch=batch)
-    ]
-
-
-def print_batch_compose(*, batch: PrintBatch) -> PrintBatch:
-    """Compose a closed batch into one duplex print file and its manifest; mark it sent.
-
-    Letters follow their order in the batch; a letter with an odd number of pages gets a
-    blank back page, so every letter starts on a new sheet. The manifest (JSON) lists each
-    letter's first page and page count for the printing house's inserter. Safe twice.
-    """
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status == PrintBatchStatus.COMPOSED:
-            return batch
-        if batch.status == PrintBatchStatus.OPEN:
-            raise DeliveryError(f"Print batch {batch.pk} is still open; close it first.")
-        deliveries = list(
-            batch.deliveries.select_for_update(of=("self",))
-            .select_related("notice__case__debtor")
-            .order_by("print_sequence")
-        )
-        writer = PdfWriter()
-        letters = []
-        next_page = 1
-        for delivery in deliveries:
-            notice = delivery.notice
-            with notice.pdf.open("rb") as handle:
-                data = handle.read()
-            reader = PdfReader(io.BytesIO(data))
-            pages = len(reader.pages)
-            for page in reader.pages:
-                writer.add_page(page)
-            blank = pages % 2
-            if blank:
-                last = reader.pages[-1].mediabox
-                writer.add_blank_page(width=last.width, height=last.height)
-            debtor = notice.case.debtor
-            letters.append(
-                {
-                    "sequence": delivery.print_sequence,
-                    "delivery": delivery.pk,
-                    "notice": notice.pk,
-                    "case": notice.case.reference,
-                    "kind": notice.kind,
-                    "first_page": next_page,
-                    "pages": pages,
-                    "blank_pages_added": blank,
-                    "sheets": (pages + blank) // 2,
-                    "pdf_sha256": hashlib.sha256(data).hexdigest(),
-                    "recipient": {
-                        "name": debtor.name,
-                        "address": debtor.address_line,
-                        "postal_code": debtor.postal_code,
-                        "city": debtor.city,
-                        "country": debtor.country,
-                    },
-                }
-            )
-            next_page += pages + blank
-        output = io.BytesIO()
-        writer.write(output)
-        pdf = output.getvalue()
-        manifest = {
-            "batch": batch.pk,
-            "creditor": batch.creditor_id,
-            "composed_at": timezone.now().isoformat(),
-            "duplex": True,
-            "letters": letters,
-            "letter_count": len(letters),
-            "page_count": next_page - 1,
-            "print_file_sha256": hashlib.sha256(pdf).hexdigest(),
-        }
-        _storage_replace(batch, "file", f"batch-{batch.pk}.pdf", pdf)
-        _storage_replace(
-            batch,
-            "manifest",
-            f"batch-{batch.pk}-manifest.json",
-            json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
-        )
-        batch.status = PrintBatchStatus.COMPOSED
-        batch.composed_at = timezone.now()
-        batch.letter_count = len(letters)
-        batch.page_count = next_page - 1
-        batch.file_sha256 = manifest["print_file_sha256"]
-        batch.save(
-            update_fields=[
-                "status",
-                "composed_at",
-                "letter_count",
-                "page_count",
-                "file_sha256",
-                "file",
-                "manifest",
-            ]
-        )
-        for delivery in deliveries:
-            _print_delivery_sent(delivery, batch)
-        for notice_id in sorted({d.notice_id for d in deliveries}):
-            notice_settle(notice=Notice.objects.get(pk=notice_id))
-        return batch
-
-
-def _storage_replace(batch: PrintBatch, field_name: str, filename: str, content: bytes) -> None:
-    """Save under a fixed name, replacing a file left by an earlier, rolled-back run."""
-    file_field = getattr(batch, field_name)
-    name = file_field.field.generate_filename(batch, filename)
-    if file_field.storage.exists(name):
-        file_field.storage.delete(name)
-    file_field.save(filename, ContentFile(content), save=False)
-
-
-def _print_delivery_sent(delivery: Delivery, batch: PrintBatch) -> None:
-    if delivery.status != DeliveryStatus.SENDING:
-        return
-    reference = print_reference(delivery)
-    # An attempt cut off between joining the batch and recording it is settled here.
-    delivery.attempt_log.filter(outcome=AttemptOutcome.PENDING).update(
-        outcome=AttemptOutcome.ACCEPTED, provider_message_id=reference, finished_at=timezone.now()
-    )
-    delivery.status = DeliveryStatus.SENT
-    delivery.sent_at = timezone.now()
-    delivery.provider_message_id = reference
-    delivery.save(update_fields=["status", "sent_at", "provider_message_id", "updated_at"])
-    notice = delivery.notice
-    message = f"Printed in print batch {batch.pk} for {delivery.recipient}."
-    _event(
-        notice, "notice.delivered", delivery, message, provider_id=reference, print_batch=batch.pk
-    )

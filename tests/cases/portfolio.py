@@ -47,7 +47,7 @@ def make_portfolio(creditor, prefix: str = "P") -> Portfolio:
         paused = file_case(
             creditor,
             claim(f"{prefix}-3001", "1234.56", TODAY - timedelta(days=400)),
-            debtor=DebtorFactory(creditor=creditor, name=f"{prefix} Nielsen"),
+            debtor=DebtorFactory(creditor=creditor, name=f"{prefix} Quistgaard-Vinterberg"),
         )
         company = file_case(
             creditor,

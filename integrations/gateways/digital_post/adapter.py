@@ -14,47 +14,43 @@ import io
 import os
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.utils import timezone
 
-from debtors.models import DebtorKind
-from integrations.gateways.base import Gateway, NoAddress, NotConfigured, TransientGatewayError
-from notices.delivery.messages import notice_text
-
-if TYPE_CHECKING:
-    from notices.delivery.models import Delivery
-    from notices.models import Notice
+from integrations.gateways.base import (
+    Gateway,
+    NotConfigured,
+    OutgoingMessage,
+    PermanentGatewayError,
+    TransientGatewayError,
+)
 
 NAMESPACE = "urn:inkassoportal:digital-post:submission:1"
 
 
-def submission_path(delivery: Delivery) -> Path:
-    return Path(settings.DIGITAL_POST_OUTBOX) / f"{delivery.idempotency_key}.zip"
+def submission_path(idempotency_key: str) -> Path:
+    return Path(settings.DIGITAL_POST_OUTBOX) / f"{idempotency_key}.zip"
 
 
-def metadata_xml(delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> bytes:
-    debtor = notice.case.debtor
-    creditor = notice.case.creditor
-    root = ET.Element("Submission", {"xmlns": NAMESPACE, "id": str(delivery.idempotency_key)})
+def metadata_xml(message: OutgoingMessage, pdf_bytes: bytes) -> bytes:
+    root = ET.Element("Submission", {"xmlns": NAMESPACE, "id": message.idempotency_key})
     ET.SubElement(root, "CreatedAt").text = timezone.now().isoformat()
     sender = ET.SubElement(root, "Sender")
-    ET.SubElement(sender, "CVR").text = creditor.cvr
-    ET.SubElement(sender, "Name").text = creditor.name
+    ET.SubElement(sender, "CVR").text = message.sender_id
+    ET.SubElement(sender, "Name").text = message.sender_name
     recipient = ET.SubElement(root, "Recipient")
-    ET.SubElement(recipient, "IdType").text = "CPR" if debtor.kind == DebtorKind.PERSON else "CVR"
-    ET.SubElement(recipient, "Id").text = debtor.national_id
-    ET.SubElement(recipient, "Name").text = debtor.name
+    ET.SubElement(recipient, "IdType").text = message.recipient_id_type
+    ET.SubElement(recipient, "Id").text = message.recipient
+    ET.SubElement(recipient, "Name").text = message.recipient_name
     document = ET.SubElement(root, "Document")
-    ET.SubElement(document, "Title").text = notice_text(notice).title
-    ET.SubElement(document, "Language").text = notice.language
+    ET.SubElement(document, "Title").text = message.subject
+    ET.SubElement(document, "Language").text = message.language
     ET.SubElement(document, "FileName").text = "document.pdf"
     ET.SubElement(document, "MimeType").text = "application/pdf"
     ET.SubElement(document, "SHA256").text = hashlib.sha256(pdf_bytes).hexdigest()
-    reference = f"{notice.case.reference}-{notice.kind}-{notice.sequence}"
-    ET.SubElement(document, "Reference").text = reference
+    ET.SubElement(document, "Reference").text = message.reference
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -62,22 +58,20 @@ class DigitalPostGateway(Gateway):
     channel = "digital_post"
     idempotent = True
 
-    def recipient(self, delivery: Delivery, notice: Notice) -> str:
+    def check(self) -> None:
         if not settings.DIGITAL_POST_OUTBOX:
             raise NotConfigured("Digital post is not configured (DIGITAL_POST_OUTBOX is empty).")
-        debtor = notice.case.debtor
-        if not debtor.national_id:
-            raise NoAddress("Digital post needs the debtor's CPR or CVR number.")
-        label = "CPR" if debtor.kind == DebtorKind.PERSON else "CVR"
-        return f"{label} {debtor.masked_national_id}"
 
-    def send(self, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
-        path = submission_path(delivery)
+    def send(self, message: OutgoingMessage) -> str:
+        if message.attachment is None:
+            raise PermanentGatewayError("Digital post carries a document: none was given.")
+        pdf_bytes = message.attachment.content
+        path = submission_path(message.idempotency_key)
         if path.exists():
-            return str(delivery.idempotency_key)  # submitted by an earlier, cut-off attempt
+            return message.idempotency_key  # submitted by an earlier, cut-off attempt
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("metadata.xml", metadata_xml(delivery, notice, pdf_bytes))
+            archive.writestr("metadata.xml", metadata_xml(message, pdf_bytes))
             archive.writestr("document.pdf", pdf_bytes)
         temporary = path.with_name(f".{path.name}.partial")
         try:
@@ -90,4 +84,4 @@ class DigitalPostGateway(Gateway):
         except OSError as exc:
             error = f"Could not write to the digital post outbox: {exc}"
             raise TransientGatewayError(error) from exc
-        return str(delivery.idempotency_key)
+        return message.idempotency_key

@@ -1,4 +1,4 @@
-"""E-mail: Django's configured mail backend (SMTP in production), the PDF attached.
+"""E-mail: Django's configured mail backend (SMTP in production), the letter attached.
 
 SMTP has no idempotency key, so this gateway is not idempotent: once an attempt's outcome is
 unknown (the worker died, or the connection broke, after the message was handed over) it is
@@ -11,32 +11,24 @@ from __future__ import annotations
 
 import smtplib
 from email.utils import formataddr, parseaddr
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.utils.text import slugify
 
-from debtors.models import ContactKind, ContactPoint
 from integrations.gateways.base import (
     Gateway,
-    NoAddress,
     OutcomeUnknown,
+    OutgoingMessage,
     PermanentGatewayError,
     TransientGatewayError,
 )
-from notices.delivery.messages import notice_text
-
-if TYPE_CHECKING:
-    from notices.delivery.models import Delivery
-    from notices.models import Notice
 
 
-def message_id_for(delivery: Delivery) -> str:
+def message_id_for(idempotency_key: str) -> str:
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<{delivery.idempotency_key}@{domain}>"
+    return f"<{idempotency_key}@{domain}>"
 
 
 def sender_for(name: str) -> str:
@@ -50,31 +42,20 @@ class EmailGateway(Gateway):
     channel = "email"
     idempotent = False
 
-    def recipient(self, delivery: Delivery, notice: Notice) -> str:
-        point = (
-            ContactPoint.objects.filter(debtor_id=notice.case.debtor_id, kind=ContactKind.EMAIL)
-            .order_by("-is_primary", "-consent", "pk")
-            .first()
-        )
-        if point is None:
-            raise NoAddress("The debtor has no e-mail address.")
-        return point.value
-
-    def send(self, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
-        text = notice_text(notice)
-        creditor = notice.case.creditor
-        message_id = message_id_for(delivery)
+    def send(self, outgoing: OutgoingMessage) -> str:
+        message_id = message_id_for(outgoing.idempotency_key)
         message = EmailMessage(
-            subject=text.subject,
-            body=text.body,
-            from_email=sender_for(creditor.name),
-            to=[delivery.recipient],
-            reply_to=[creditor.email] if creditor.email else None,
+            subject=outgoing.subject,
+            body=outgoing.body,
+            from_email=sender_for(outgoing.sender_name),
+            to=[outgoing.recipient],
+            reply_to=[outgoing.reply_to] if outgoing.reply_to else None,
             headers={"Message-ID": message_id},
             connection=get_connection(fail_silently=False, timeout=settings.DELIVERY_EMAIL_TIMEOUT),
         )
-        filename = f"{slugify(text.title)}-{notice.case.reference}.pdf"
-        message.attach(filename, pdf_bytes, "application/pdf")
+        if outgoing.attachment is not None:
+            attachment = outgoing.attachment
+            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             if isinstance(message.connection, SmtpBackend):
                 _smtp_send(message.connection, message)

@@ -6,7 +6,8 @@ with the gateway's message ``id``. The key is the same for every attempt of a de
 gateway that honours it (as SMS gateways generally do) sends one SMS however often a retry
 repeats the request. 408, 425, 429 and 5xx answers, timeouts and refused connections are
 temporary; other 4xx answers are permanent. No PDF: the text says a letter was sent and how
-to pay. Only a mobile number the debtor consented to be texted on is used.
+to pay (the message's body). Which number (one the debtor consented to be texted on) is the
+delivery service's choice, not this adapter's.
 """
 
 from __future__ import annotations
@@ -14,23 +15,16 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from debtors.models import ContactKind, ContactPoint
 from integrations.gateways.base import (
     Gateway,
-    NoAddress,
     NotConfigured,
+    OutgoingMessage,
     PermanentGatewayError,
     TransientGatewayError,
 )
-from notices.delivery.messages import notice_text
-
-if TYPE_CHECKING:
-    from notices.delivery.models import Delivery
-    from notices.models import Notice
 
 TRANSIENT_STATUSES = {408, 425, 429}
 
@@ -39,30 +33,20 @@ class SmsGateway(Gateway):
     channel = "sms"
     idempotent = True
 
-    def recipient(self, delivery: Delivery, notice: Notice) -> str:
+    def check(self) -> None:
         if not settings.SMS_GATEWAY_URL:
             raise NotConfigured("The SMS channel is not configured (SMS_GATEWAY_URL is empty).")
-        point = (
-            ContactPoint.objects.filter(
-                debtor_id=notice.case.debtor_id, kind=ContactKind.MOBILE, consent=True
-            )
-            .order_by("-is_primary", "pk")
-            .first()
-        )
-        if point is None:
-            raise NoAddress("The debtor has no mobile number with consent to SMS.")
-        return point.value
 
-    def send(self, delivery: Delivery, notice: Notice, pdf_bytes: bytes) -> str:
+    def send(self, outgoing: OutgoingMessage) -> str:
         url = settings.SMS_GATEWAY_URL
         if not url.startswith(("http://", "https://")):
             raise NotConfigured(f"SMS_GATEWAY_URL must be an http(s) URL, not {url!r}.")
-        key = str(delivery.idempotency_key)
+        key = outgoing.idempotency_key
         body = json.dumps(
             {
-                "to": delivery.recipient,
+                "to": outgoing.recipient,
                 "sender": settings.SMS_SENDER,
-                "message": notice_text(notice).sms,
+                "message": outgoing.body,
                 "reference": key,
             }
         ).encode()

@@ -1,1 +1,0 @@
-"""Paper letters: notices join the creditor's open print batch, composed into one print file."""
