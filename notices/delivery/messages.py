@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string, select_template
 
+from collections_portal.money import format_money
 from notices.context import amount_due
 from notices.kinds import PAYMENT_KINDS, kind_for
 from notices.models import Notice
@@ -30,11 +31,8 @@ def _language(notice: Notice) -> str:
 
 
 def format_amount(amount: Decimal, language: str) -> str:
-    """1234.5 -> '1.234,50' in Danish, '1,234.50' in English; Decimal in, never a float."""
-    text = f"{amount.quantize(Decimal('0.01')):,}"
-    if language == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    """1234.5 -> '1.234,50' in Danish, '1,234.50' in English (the money module's notation)."""
+    return format_money(amount, language)
 
 
 def format_date(day, language: str) -> str:
