@@ -47,6 +47,10 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.promise_kept", _("Promise to pay kept")),
     ("case.promise_broken", _("Promise to pay broken")),
     ("case.note", _("Note")),
+    # The agent workspace (cases.services.workspace).
+    ("case.contact_logged", _("Contact logged")),
+    ("case.callback_set", _("Callback set")),
+    ("work.item_closed", _("Work item closed")),
     ("case.document_added", _("Document added")),
     ("case.collection_costs_corrected", _("Collection costs corrected")),
     # The legal track (cases.services.legal).
