@@ -154,26 +154,28 @@ def _claimable(user: AbstractBaseUser, now: datetime):
 
 
 @transaction.atomic
-def work_next(*, user: AbstractBaseUser, now: datetime | None = None) -> WorkItem | None:
+def work_next(
+    *, user: AbstractBaseUser, now: datetime | None = None, skip: WorkItem | None = None
+) -> WorkItem | None:
     """Lease the highest-ranked item nobody holds to ``user``.
 
     ``FOR UPDATE SKIP LOCKED``: agents pressing "next" at once each lock a different row
     (a row another transaction is claiming is skipped, not waited for), and the lease makes
     the claim outlive the transaction. An agent's own unexpired lease is returned first, so
-    "next" twice does not hoard items.
+    "next" twice does not hoard items; ``skip`` (an item just skipped) is passed over.
     """
     now = now or timezone.now()
-    held = (
-        WorkItem.objects.filter(status=WorkItemStatus.OPEN, leased_by=user, leased_until__gte=now)
-        .order_by("-priority", "due_at", "pk")
-        .first()
-    )
-    if held is not None:
-        return held
+    held = WorkItem.objects.filter(
+        status=WorkItemStatus.OPEN, leased_by=user, leased_until__gte=now
+    ).order_by("-priority", "due_at", "pk")
+    candidates = _claimable(user, now)
+    if skip is not None:
+        held = held.exclude(pk=skip.pk)
+        candidates = candidates.exclude(pk=skip.pk)
+    if (mine := held.first()) is not None:
+        return mine
     item = (
-        _claimable(user, now)
-        .exclude(leased_by=user)
-        .order_by("-priority", "due_at", "pk")
+        candidates.order_by("-priority", "due_at", "pk")
         .select_for_update(skip_locked=True, of=("self",))
         .first()
     )
@@ -285,3 +287,16 @@ def callback_set(*, case: Case, user: AbstractBaseUser, at: datetime, note: str 
         data={"work_item": item.pk, "at": at.isoformat()},
     )
     return item
+
+
+@transaction.atomic
+def weights_set(*, user: AbstractBaseUser, **values: int) -> WorkScoreWeights:
+    """The supervisor sets the score weights; items raised from now on are scored with them."""
+    weights = WorkScoreWeights.objects.select_for_update().get(pk=WorkScoreWeights.current().pk)
+    for name, value in values.items():
+        if name not in WorkScoreWeights.FIELDS or not 0 <= int(value) <= 1000:
+            raise ValidationError({name: _("Each weight is a whole number from 0 to 1000.")})
+        setattr(weights, name, int(value))
+    weights.updated_by = user
+    weights.save()
+    return weights
