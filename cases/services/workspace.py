@@ -45,7 +45,7 @@ LEASE = timedelta(minutes=15)
 # Where each factor reaches its full weight.
 BALANCE_FULL = Decimal(50_000)
 DAYS_PAST_DUE_FULL = 365
-LIMITATION_HORIZON_DAYS = 180
+LIMITATION_HORIZON_DAYS = 365  # longer than any warning lead (DK: 6 months)
 LAST_CONTACT_FULL_DAYS = 30
 STAGE_SHARE = {
     CaseState.LEGAL: 1.0,

@@ -168,3 +168,27 @@ def test_a_callback_is_an_item_for_the_agent_due_at_its_time(case):
     with agency_scope(reason="test"):
         assert workspace.work_next(user=agency_user(), now=at_time) is None  # someone else's
         assert workspace.work_next(user=agent, now=at_time) == item
+
+
+def test_the_limitation_watch_raises_one_item_with_its_date(tenant_a):
+    from cases.limitation_watch import flag_approaching_limitation
+
+    with at(date(2024, 3, 5)):
+        case = file_case(tenant_a.creditor, claim("L-1", "1000.00", date(2024, 3, 1)))
+    for day in (date(2026, 9, 1), date(2026, 10, 1)):
+        with at(day):
+            flag_approaching_limitation(today=day)
+    with creditor_scope(tenant_a.creditor):
+        [item] = open_items(case, WorkItemReason.LIMITATION)
+        assert item.factors["limitation"]["value"] == "2027-03-01"
+        assert item.factors["limitation"]["points"] > 0
+
+
+def test_a_monitoring_recheck_raises_an_item(case):
+    to_collection(case)
+    with at(date(2025, 5, 1)):
+        lc.case_to_monitoring(case=case, on=date(2025, 5, 1))
+    with at(date(2025, 8, 1)):
+        lc.case_monitoring_recheck(case=case, on=date(2025, 8, 1))
+        lc.case_monitoring_recheck(case=case, on=date(2025, 8, 1))
+    assert len(open_items(case, WorkItemReason.MONITORING_RECHECK)) == 1
