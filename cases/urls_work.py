@@ -1,4 +1,4 @@
-"""The agent workspace (agency staff only), under /work/."""
+"""The agent workspace (agency staff only), under /workspace/."""
 
 from django.urls import path
 

@@ -63,7 +63,7 @@ urlpatterns = [
     # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
     path("agency/", include("integrations.bank.urls")),
     # The agent workspace: queue, next case, work screen, score weights. Agency staff only.
-    path("work/", include("cases.urls_work")),
+    path("workspace/", include("cases.urls_work")),
     path("accounts/", include(auth_patterns)),
     # Django's set_language, landing on the nearest page that exists (creditors/views.py).
     path("i18n/setlang/", creditor_views.set_language, name="set_language"),

@@ -52,7 +52,7 @@ NOT_TENANT_NAMESPACES = {
     "admin": "agency staff only; tests/creditors/test_admin.py shows creditor users are refused",
     "bank": "agency staff only (/agency/); tests/bank/test_pages.py shows creditor users are "
     "refused on every one",
-    "work": "agency staff only (/work/); tests/cases/test_workspace_views.py shows creditor "
+    "work": "agency staff only (/workspace/); tests/cases/test_workspace_views.py shows creditor "
     "users are refused on every one",
 }
 

@@ -64,9 +64,9 @@ def test_an_agent_takes_next_logs_a_contact_promises_and_gets_the_next(
         assert (done.status, done.closed_by) == (WorkItemStatus.DONE, agent)
         assert WorkItem.objects.get(pk=second.pk).leased_by == agent
 
-    for path in ("/work/", f"/work/items/{second.pk}/", f"/work/items/{first.pk}/"):
+    for path in ("/workspace/", f"/workspace/items/{second.pk}/", f"/workspace/items/{first.pk}/"):
         check_page_at_widths(page, f"{live_server.url}{path}")
     supervisor = agency_user(AgencyRole.SUPERVISOR, username="supervisor-sus")
     page.context.clear_cookies()
     sign_in(page, live_server, supervisor.username)
-    check_page_at_widths(page, f"{live_server.url}/work/weights/")
+    check_page_at_widths(page, f"{live_server.url}/workspace/weights/")
