@@ -4,8 +4,9 @@ the agent's name.
 
 The priority score is the sum of explained factors, each scaled to 0..1 and multiplied by the
 supervisor's weight (``WorkScoreWeights``); the factors are stored on the item so the queue
-shows why it ranks where it does. Scores are computed when the item is raised (and again when
-the agent saves the case), not per page view: the queue stays a plain indexed read.
+shows why it ranks where it does. Scores are computed when the item is raised (and again for the
+case's open items when a contact is logged), not per page view: the queue stays a plain
+indexed read.
 """
 
 from __future__ import annotations
@@ -257,6 +258,9 @@ def contact_log(
         ).first()
         if item is not None:
             work_item_close(item=item, user=user, outcome="Debtor reached.")
+    # The last contact is one of the factors: the case's other open items rank anew.
+    for item in WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN):
+        work_item_rescore(item)
     return entry
 
 

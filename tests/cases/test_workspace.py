@@ -192,3 +192,14 @@ def test_a_monitoring_recheck_raises_an_item(case):
         lc.case_monitoring_recheck(case=case, on=date(2025, 8, 1))
         lc.case_monitoring_recheck(case=case, on=date(2025, 8, 1))
     assert len(open_items(case, WorkItemReason.MONITORING_RECHECK)) == 1
+
+
+def test_a_contact_ranks_the_cases_open_items_anew(case):
+    item = workspace.work_item_raise(case=case, reason=WorkItemReason.CALLBACK)
+    assert item.factors["last_contact"]["value"] is None
+    workspace.contact_log(case=case, user=agency_user(), channel="phone", direction="outbound",
+                          outcome="no_answer")  # fmt: skip
+    item.refresh_from_db()
+    # Contacted today: the factor counts nothing, and the priority drops by its weight.
+    assert item.factors["last_contact"] == {"value": 0, "share": 0.0, "points": 0}
+    assert item.priority == sum(f["points"] for f in item.factors.values())
