@@ -29,6 +29,7 @@ from cases.models import (
     Payment,
     PaymentMethod,
 )
+from cases.preview import case_preview, preview_data
 from cases.rules import IncompleteProfile
 from cases.selectors import case_list, profile_for
 from cases.services import ClaimInput, payment_register
@@ -38,7 +39,7 @@ from cases.services.credit_bureau import (
     credit_bureau_warn,
 )
 from cases.services.documents import case_document_add, case_note_add
-from cases.services.filing import case_file
+from cases.services.filing import DuplicateClaimError, case_file, claims_already_handed_over
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
 from collections_portal.tenancy import creditor_scope
 from creditors.models import Creditor
@@ -346,6 +347,47 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                 user=user_for(request),
             )
             return self.detail_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Preview a case's whole future before filing it; nothing is created",
+        description=(
+            "The same body as POST /api/v1/cases/. Answers every step the scheduler would "
+            "take if the case were filed today and never paid (reminders per the creditor's "
+            "policy, the collection warning, the handover, collection, monitoring), each with "
+            "its date, what the debtor would owe that day, and every fee, interest period and "
+            "cost with its rule and explanation."
+        ),
+        request=serializers.CaseCreateSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 409: ERRORS[409]},
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview(self, request):
+        data = serializers.CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        creditor = creditor_for_write(request, fields.get("creditor"))
+        claims = [_claim_input(c) for c in fields["claims"]]
+        with acting_for(request, creditor):
+            # Read-only checks only: what filing would refuse, the preview refuses too.
+            if "debtor_id" in fields:
+                _chosen_debtor(creditor, fields["debtor_id"], fields.get("debtor"))
+            else:
+                try:
+                    debtor_build(creditor=creditor, **fields["debtor"])
+                except DjangoValidationError as exc:
+                    raise ValidationError(
+                        {f"debtor.{k}": v for k, v in exc.message_dict.items()}
+                    ) from exc
+            duplicates = claims_already_handed_over(creditor=creditor, claims=claims)
+            if duplicates:
+                raise DuplicateClaimError(duplicates)
+            result = case_preview(
+                creditor=creditor,
+                claims=claims,
+                creditor_reminder_dates=fields["creditor_reminder_dates"],
+                creditor_warning_sent_on=fields["creditor_warning_sent_on"],
+            )
+        return Response(preview_data(result))
 
     @extend_schema(
         summary="Withdraw the case (the creditor takes it back)",

@@ -100,3 +100,42 @@ def test_post_debtors_answers_the_conflict_and_resolves_with_debtor_id(api_a, te
     assert chosen.status_code == 200
     assert chosen.json()["id"] == existing_id
     assert count(Debtor, tenant_a.creditor) == debtors + 1
+
+
+def test_preview_answers_the_timeline_and_creates_nothing(api_a, tenant_a):
+    from django.apps import apps
+
+    from cases.models import CaseEvent, Claim, LedgerEntry
+    from notices.models import Notice
+
+    models = [Case, Claim, Debtor, LedgerEntry, CaseEvent, Notice]
+    before = {m: count(m, tenant_a.creditor) for m in models}
+    unscoped = {
+        m: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("cases", "debtors", "notices", "integrations")
+        and not hasattr(m.objects, "scope_attr")
+        and m._meta.db_table not in ("integrations_idempotencykey",)
+        and "creditor" not in {f.name for f in m._meta.fields}
+    }
+
+    response = api_a.post(f"{CASES}preview/", case_payload(), format="json")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    codes = [s["code"] for s in body["steps"]]
+    assert codes[0] == "filed" and "warning" in codes and "handover" in codes
+    handover = next(s for s in body["steps"] if s["code"] == "handover")
+    assert handover["charges"][0]["explanation"]
+    assert handover["owed"]["total"] != "0.00"
+    assert {m: count(m, tenant_a.creditor) for m in models} == before
+    assert {m: m.objects.count() for m in unscoped} == unscoped
+
+
+def test_preview_refuses_what_filing_would_refuse(api_a):
+    assert api_a.post(CASES, case_payload("INV-9"), format="json").status_code == 201
+    duplicate = api_a.post(f"{CASES}preview/", case_payload("INV-9"), format="json")
+    assert duplicate.status_code == 409
+    bad = case_payload()
+    bad["debtor"]["national_id"] = "123"
+    assert api_a.post(f"{CASES}preview/", bad, format="json").status_code == 400
