@@ -158,7 +158,7 @@ def _debtor_page(request, *, form=None, lookup=None, found=None, conflict=None, 
         {
             "step": 1,
             "form": form or DebtorForm(initial=state.get("debtor_form") or None),
-            "lookup_form": lookup or LookupForm(),
+            "lookup_form": lookup or LookupForm(prefix="lookup"),
             "found": found,
             "conflict": conflict,
             "chosen": chosen,
@@ -245,7 +245,7 @@ def _conflict(existing: Debtor, differences: dict) -> dict:
 
 
 def _lookup(request):
-    lookup = LookupForm(request.POST)
+    lookup = LookupForm(request.POST, prefix="lookup")
     if not lookup.is_valid():
         return _debtor_page(request, lookup=lookup, status=400)
     try:

@@ -165,3 +165,29 @@ def test_a_reminders_stage_without_dates_and_a_bad_cpr_are_refused(client, tenan
         invoices_post(stage="reminders", reminder_1=timezone.localdate().isoformat()),
     )
     assert response.status_code == 302
+
+
+def test_a_debtor_is_found_by_a_recorded_cpr_look_up_and_chosen(client, tenant_a, tenant_b):
+    client.force_login(tenant_a.user)
+    mine = tenant_a.debtor
+    response = client.post(
+        reverse("case_file"),
+        {"action": "lookup", "lookup-national_id": mine.national_id, "lookup-reason": "Sag"},
+    )
+    assert response.status_code == 200
+    assert response.context["found"]["debtors"] == [mine]
+    with creditor_scope(tenant_a.creditor):
+        assert NationalIdLookup.objects.filter(user=tenant_a.user, reason="Sag").exists()
+    # Another creditor's debtor is never found, nor can it be chosen.
+    response = client.post(
+        reverse("case_file"),
+        {"action": "lookup", "lookup-national_id": tenant_b.debtor.national_id,
+         "lookup-reason": "Sag"},
+    )  # fmt: skip
+    assert tenant_b.debtor not in response.context["found"]["debtors"] or (
+        tenant_b.debtor.national_id == mine.national_id
+    )
+    response = client.post(
+        reverse("case_file"), {"action": "choose", "debtor_id": tenant_b.debtor.pk}
+    )
+    assert response.status_code == 404
