@@ -191,3 +191,62 @@ def test_a_debtor_is_found_by_a_recorded_cpr_look_up_and_chosen(client, tenant_a
         reverse("case_file"), {"action": "choose", "debtor_id": tenant_b.debtor.pk}
     )
     assert response.status_code == 404
+
+
+def test_add_an_invoice_keeps_what_was_typed_and_two_lines_are_filed(client, tenant_a):
+    client.force_login(tenant_a.user)
+    client.post(reverse("case_file"), debtor_post(national_id=valid_cpr(9_997)))
+    data = invoices_post("L-1", add_line="1")
+    response = client.post(reverse("case_file_invoices"), data)
+    assert response.status_code == 200
+    assert response.context["lines"].total_form_count() == 2
+    assert 'value="L-1"' in response.content.decode()
+
+    data = invoices_post("L-1")
+    data.update({
+        "line-TOTAL_FORMS": "3",  # the third line left empty: ignored
+        "line-1-invoice_number": "L-2",
+        "line-1-invoice_date": data["line-0-invoice_date"],
+        "line-1-due_date": data["line-0-due_date"],
+        "line-1-principal": "250.00",
+        "line-1-debtor_is_consumer": "0",
+        "line-2-debtor_is_consumer": "1",  # as a browser sends the untouched select
+    })  # fmt: skip
+    assert client.post(reverse("case_file_invoices"), data).status_code == 302
+    assert client.post(reverse("case_file_preview")).status_code == 302
+    with creditor_scope(tenant_a.creditor):
+        case = Case.objects.get(claims__invoice_number="L-2")
+        assert sorted(c.invoice_number for c in case.claims.all()) == ["L-1", "L-2"]
+        assert case.claims.get(invoice_number="L-2").debtor_is_consumer is False
+
+
+def test_agency_staff_file_for_the_creditor_they_chose(client, tenant_a):
+    from creditors.selectors import SESSION_CREDITOR_KEY
+    from tests.factories import agency_user
+
+    client.force_login(agency_user(username="agent-wizard"))
+    assert client.get(reverse("case_file")).status_code == 403  # no creditor chosen yet
+    session = client.session
+    session[SESSION_CREDITOR_KEY] = tenant_a.creditor.pk
+    session.save()
+    assert client.get(reverse("case_file")).status_code == 200
+    assert (
+        client.post(reverse("case_file"), debtor_post(national_id=valid_cpr(9_996))).status_code
+        == 302
+    )
+    assert client.post(reverse("case_file_invoices"), invoices_post("AG-1")).status_code == 302
+    assert client.post(reverse("case_file_preview")).status_code == 302
+    with creditor_scope(tenant_a.creditor):
+        assert Case.objects.filter(claims__invoice_number="AG-1").exists()
+
+
+def test_an_invoice_handed_over_before_is_shown_on_the_preview_not_filed_twice(client, tenant_a):
+    client.force_login(tenant_a.user)
+    for _attempt in range(2):
+        client.post(reverse("case_file"), debtor_post(national_id=valid_cpr(9_995)))
+        client.post(reverse("case_file_invoices"), invoices_post("DUP-1"))
+        response = client.post(reverse("case_file_preview"))
+    assert response.status_code == 400
+    assert "DUP-1" in response.content.decode()
+    with creditor_scope(tenant_a.creditor):
+        assert Case.objects.filter(claims__invoice_number="DUP-1").count() == 1
