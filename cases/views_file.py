@@ -491,9 +491,12 @@ def file_preview(request):
                     user=request.user,
                     debtor=debtor,
                     debtor_details=fields.get("debtor"),
-                    email="" if debtor else form_state.get("email", ""),
-                    mobile="" if debtor else form_state.get("mobile", ""),
-                    sms_consent=False if debtor else bool(form_state.get("sms_consent")),
+                    # Entered details (a new debtor, or one on file with the same details):
+                    # their e-mail and mobile are added. Choosing the debtor on file over a
+                    # conflict drops what was entered (debtor_form is cleared then).
+                    email=form_state.get("email", ""),
+                    mobile=form_state.get("mobile", ""),
+                    sms_consent=bool(form_state.get("sms_consent")),
                     creditor_reference=fields["creditor_reference"],
                     creditor_reminder_dates=fields["creditor_reminder_dates"],
                     creditor_warning_sent_on=fields["creditor_warning_sent_on"],

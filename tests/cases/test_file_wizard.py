@@ -250,3 +250,25 @@ def test_an_invoice_handed_over_before_is_shown_on_the_preview_not_filed_twice(c
     assert "DUP-1" in response.content.decode()
     with creditor_scope(tenant_a.creditor):
         assert Case.objects.filter(claims__invoice_number="DUP-1").count() == 1
+
+
+def test_the_same_details_find_the_debtor_on_file_and_add_the_contacts(client, tenant_a):
+    client.force_login(tenant_a.user)
+    cpr = valid_cpr(9_994)
+    client.post(
+        reverse("case_file"), debtor_post(national_id=cpr, email="", mobile="", sms_consent="")
+    )
+    client.post(reverse("case_file_invoices"), invoices_post("S-1"))
+    client.post(reverse("case_file_preview"))
+    # The same person again, typed with other spaces and case, now with an e-mail address.
+    response = client.post(
+        reverse("case_file"),
+        debtor_post(national_id=cpr, name="sofie  LUND", mobile="", sms_consent=""),
+    )
+    assert response.status_code == 302
+    client.post(reverse("case_file_invoices"), invoices_post("S-2"))
+    assert client.post(reverse("case_file_preview")).status_code == 302
+    with creditor_scope(tenant_a.creditor):
+        [debtor] = Debtor.objects.filter(national_id=cpr)
+        assert debtor.cases.count() == 2
+        assert ContactPoint.objects.filter(debtor=debtor, kind="email").exists()
