@@ -37,7 +37,7 @@ class DateInput(forms.DateInput):
 class DirectPaymentForm(forms.Form):
     amount = AmountField(label=_("Amount"))
     received_on = forms.DateField(label=_("Paid on"), widget=DateInput())
-    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)
     confirm_overpayment = forms.BooleanField(
         label=_("I confirm the debtor paid more than the balance"), required=False
     )
