@@ -78,6 +78,7 @@ def direct_payment_register(
     received_on: date,
     reference: str = "",
     confirm_overpayment: bool = False,
+    designated_claim: Claim | None = None,
     user: AbstractBaseUser | None = None,
 ) -> Payment:
     """The debtor paid the creditor directly. More than the balance on that day is taken only
@@ -104,6 +105,7 @@ def direct_payment_register(
         received_on=received_on,
         method=PaymentMethod.DIRECT_TO_CREDITOR,
         payer_reference=reference.strip()[:100],
+        designated_claim=designated_claim,
         user=user,
     )
 
