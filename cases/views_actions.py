@@ -180,6 +180,9 @@ def case_write_down(request, case_id: int):
 @tenant_view
 def case_pause(request, case_id: int):
     def do(case, data, user):
+        # Said in the user's language (the service's own refusal, checked again under the
+        # case's lock, is the API's English message).
+        case_actions.refuse_if_closed(case, _("pausing"))
         lifecycle.case_pause(case=case, until=data["until"], actor=user, reason=data["reason"])
 
     return _act(request, case_id, "pause", forms.PauseForm, do, _("The case is paused."))

@@ -249,6 +249,17 @@ def test_a_pause_in_the_past_and_a_resume_without_a_pause_are_refused(client, te
     assert events(case, "case.resumed") == 0
 
 
+def test_a_closed_case_refuses_a_pause_in_words(client, tenant_a, case):
+    lifecycle.case_withdraw(case=case)
+    client.force_login(tenant_a.user)
+    until = today() + timedelta(days=5)
+    body = post(client, "case_pause", case, {"pause-until": until.isoformat()}).content.decode()
+    assert 'id="action-error"' in body
+    assert "at sætte sagen i bero" in body
+    case.refresh_from_db()
+    assert case.paused_until is None
+
+
 # --- Withdraw ------------------------------------------------------------------------------
 
 
