@@ -18,7 +18,7 @@ guarantees:
   (the broker was down, or its worker died), and fails one that has been started
   ``max_attempts`` times, so a job that kills its worker is not tried for ever.
 
-The import (``integrations.imports``) predates this module and is not yet built on it.
+The invoice import (``integrations.imports.services.ImportRunner``) is built on it.
 """
 
 from __future__ import annotations
@@ -121,13 +121,13 @@ class JobRunner(Generic[J]):
         return gettext(
             "The job stopped on an unexpected error after %(done)s of %(total)s. What was done "
             "before is kept; the error has been logged for the agency."
-        ) % _progress(job)
+        ) % job_progress(job)
 
     def interrupted_reason(self, job: J) -> str:
         return gettext(
             "The job was interrupted %(count)s times (the worker or the database failed) and "
             "has been stopped after %(done)s of %(total)s. What was done before is kept."
-        ) % {"count": job.attempts, **_progress(job)}
+        ) % {"count": job.attempts, **job_progress(job)}
 
     # --- What every job gets -------------------------------------------------------------
 
@@ -250,7 +250,8 @@ class JobRunner(Generic[J]):
         return queued
 
 
-def _progress(job: Job) -> dict:
+def job_progress(job: Job) -> dict:
+    """Done and total units, for a reason a creditor reads (``?`` while the size is unknown)."""
     total = job.units_total if job.units_total is not None else "?"
     return {"done": job.units_done, "total": total}
 
