@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from stdnum import luhn
 
-from cases.claim_dates import claim_date_errors
 from collections_portal import money
 from collections_portal.db import NextVal
 from collections_portal.tenancy import TenantModel
@@ -263,12 +262,8 @@ class Claim(TenantModel):
         return self.invoice_number
 
     def clean(self) -> None:
-        # The one rule on a claim's dates (cases/claim_dates.py), as the import applies it.
-        errors = claim_date_errors(self.invoice_date, self.due_date, today=timezone.localdate())
-        if errors:
-            raise ValidationError(
-                {field: ValidationError(message, code=code) for field, code, message in errors}
-            )
+        if self.due_date and self.invoice_date and self.due_date < self.invoice_date:
+            raise ValidationError({"due_date": _("The due date is before the invoice date.")})
 
 
 class LimitationEvent(TenantModel):

@@ -86,8 +86,8 @@ def test_the_import_and_the_api_ask_the_same_question_about_old_invoices(tenant_
 
 
 def test_filing_refuses_an_invoice_dated_after_tomorrow_naming_the_field(tenant_a):
-    """The portal's form and the API file through case_file: the claim's own rule stops a date
-    in the future (the rule the import applies, cases/claim_dates.py)."""
+    """The portal and the API file through case_file: it refuses a date in the future by the
+    rule the import applies (cases/claim_dates.py)."""
     from datetime import timedelta
 
     from django.utils import timezone
