@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from cases import views_file as case_file_views
 from cases import views_list as case_list_views
 from collections_portal import signin
 from creditors import views as creditor_views
@@ -50,6 +51,11 @@ urlpatterns = [
         "cases/export.xlsx", case_list_views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"
     ),
     path("cases/lookup/", case_list_views.case_lookup, name="case_lookup"),
+    # File a case: a short wizard (cases/views_file.py).
+    path("cases/new/", case_file_views.file_debtor, name="case_file"),
+    path("cases/new/debtors/", case_file_views.file_debtor_search, name="case_file_debtors"),
+    path("cases/new/invoices/", case_file_views.file_invoices, name="case_file_invoices"),
+    path("cases/new/preview/", case_file_views.file_preview, name="case_file_preview"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(

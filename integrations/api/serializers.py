@@ -126,6 +126,13 @@ class DebtorCreateSerializer(DebtorInputSerializer):
         required=False,
         help_text="Agency staff name the creditor; an API key always acts for its own.",
     )
+    debtor_id = IdField(
+        required=False,
+        help_text=(
+            "After a 409 debtor_conflict: the existing debtor with this CPR/CVR number, "
+            "chosen over the details sent."
+        ),
+    )
 
 
 class DebtorLookupSerializer(serializers.Serializer):
@@ -236,7 +243,9 @@ class CaseCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if ("debtor" in attrs) == ("debtor_id" in attrs):
+        # Both may be sent: after a 409 debtor_conflict the client repeats its request naming
+        # the existing debtor (debtor_id), which then wins over the details.
+        if "debtor" not in attrs and "debtor_id" not in attrs:
             raise serializers.ValidationError(
                 {"debtor": _("Give either the debtor's details (debtor) or its id (debtor_id).")}
             )
