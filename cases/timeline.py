@@ -40,6 +40,8 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.closed", _("Case closed")),
     ("case.reinstated", _("Case reinstated")),
     ("case.paused", _("Case paused")),
+    ("case.resumed", _("Case resumed")),
+    ("case.written_down", _("Claim written down (credit note)")),
     ("case.needs_attention", _("Case needs attention")),
     ("case.dispute_opened", _("Dispute opened")),
     ("case.dispute_resolved", _("Dispute resolved")),

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from cases import views_actions as case_actions
 from cases import views_file as case_file_views
 from cases import views_list as case_list_views
 from collections_portal import signin
@@ -57,6 +58,22 @@ urlpatterns = [
     path("cases/new/invoices/", case_file_views.file_invoices, name="case_file_invoices"),
     path("cases/new/preview/", case_file_views.file_preview, name="case_file_preview"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/payments/", case_actions.case_payment, name="case_payment"),
+    path("cases/<int:case_id>/write-down/", case_actions.case_write_down, name="case_write_down"),
+    path("cases/<int:case_id>/pause/", case_actions.case_pause, name="case_pause"),
+    path("cases/<int:case_id>/resume/", case_actions.case_resume, name="case_resume"),
+    path("cases/<int:case_id>/withdraw/", case_actions.case_withdraw, name="case_withdraw"),
+    path("cases/<int:case_id>/dispute/", case_actions.case_dispute, name="case_dispute"),
+    path(
+        "cases/<int:case_id>/documents/",
+        case_actions.case_document_upload,
+        name="case_document_upload",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/",
+        case_actions.case_document_download,
+        name="case_document_download",
+    ),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(
         "cases/<int:case_id>/letters/preview/",

@@ -291,8 +291,16 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
     return case
 
 
+@transaction.atomic
 def case_withdraw(*, case: Case, actor=None, message: str = "") -> Case:
-    """The creditor takes the case back."""
+    """The creditor takes the case back. A closed case cannot be withdrawn (again): saying so
+    beats a silent success that would let the creditor believe something happened."""
+    case = lock_case(case)
+    if case.state == CaseState.CLOSED:
+        raise CaseError(
+            _("The case is closed already (%(reason)s); it cannot be withdrawn.")
+            % {"reason": case.get_closed_reason_display() or _("closed")}
+        )
     return case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=actor, message=message)
 
 

@@ -27,12 +27,12 @@ from cases.models import (
     Claim,
     EndReason,
     Payment,
-    PaymentMethod,
 )
 from cases.preview import case_preview, preview_data
 from cases.rules import IncompleteProfile
 from cases.selectors import case_list, profile_for
-from cases.services import ClaimInput, payment_register
+from cases.services import ClaimInput
+from cases.services.case_actions import direct_payment_register
 from cases.services.credit_bureau import (
     credit_bureau_deregister,
     credit_bureau_register,
@@ -427,12 +427,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             claim = Claim.objects.filter(pk=data["designated_claim"], case=case).first()
             if claim is None:
                 raise ValidationError({"designated_claim": _("The claim is not on this case.")})
-        payment = payment_register(
+        # A closed or withdrawn case refuses it (409), as on the case page. The API takes an
+        # amount above the balance as confirmed: an integration reports what was paid.
+        payment = direct_payment_register(
             case=case,
             amount=data["amount"],
             received_on=data["received_on"],
-            method=PaymentMethod.DIRECT_TO_CREDITOR,
-            payer_reference=data["payer_reference"],
+            reference=data["payer_reference"],
+            confirm_overpayment=True,
             designated_claim=claim,
             user=user_for(request),
         )

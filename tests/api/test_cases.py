@@ -227,6 +227,32 @@ def test_withdraw_closes_the_case_through_the_service(api_a, filed):
     assert [n["kind"] for n in body["notices"]] == ["closed"]
 
 
+def test_a_second_withdraw_is_409_with_the_reason_not_a_silent_200(api_a, filed):
+    first = action(api_a, filed, "withdraw", {"message": "Paid us"}, format="json")
+    assert first.status_code == 200
+    response = action(api_a, filed, "withdraw", {"message": "Again"}, format="json")
+    assert response.status_code == 409
+    message = response.json()["error"]["message"]
+    assert "closed already" in message or "allerede lukket" in message
+    assert events(filed).count("case.closed") == 1
+
+
+def test_a_direct_payment_on_a_withdrawn_case_is_409(api_a, filed):
+    action(api_a, filed, "withdraw", format="json")
+    body = {"amount": "100.00", "received_on": days_ago(1).isoformat()}
+    response = action(api_a, filed, "direct-payments", body, format="json")
+    assert response.status_code == 409
+    with creditor_scope(filed.creditor_id):
+        assert not filed.payments.exists()
+
+
+def test_a_document_is_refused_by_its_content_not_its_name(api_a, filed):
+    program = ContentFile(b"MZ\x90\x00" + b"\x00" * 100, name="invoice.pdf")
+    response = action(api_a, filed, "documents", {"file": program}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["field"] == "file"
+
+
 def test_pause_holds_the_case_until_the_date(api_a, filed):
     until = (timezone.localdate() + timedelta(days=14)).isoformat()
     response = action(api_a, filed, "pause", {"until": until, "reason": "Talks"}, format="json")
