@@ -17,7 +17,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
+from cases.claim_dates import claim_date_errors
 from cases.models import Case, Claim
 from creditors.models import Creditor
 from debtors.models import Debtor
@@ -82,6 +84,18 @@ def case_file(
     an invoice number was handed over before, ``ValidationError`` naming the field otherwise.
     A concurrent duplicate that slips past the check is stopped by the database's unique
     constraint (``ValidationError`` on the claim)."""
+    # The dates a claim may have when it is handed over: the import's and the API's rule
+    # (cases/claim_dates.py), named as in the request.
+    today = timezone.localdate()
+    date_errors = {
+        f"claims[{i}].{field}": ValidationError(message, code=code)
+        for i, claim in enumerate(claims)
+        for field, code, message in claim_date_errors(
+            claim.invoice_date, claim.due_date, today=today
+        )
+    }
+    if date_errors:
+        raise ValidationError(date_errors)
     duplicates = claims_already_handed_over(creditor=creditor, claims=claims)
     if duplicates:
         raise DuplicateClaimError(duplicates)

@@ -272,3 +272,27 @@ def test_the_same_details_find_the_debtor_on_file_and_add_the_contacts(client, t
         [debtor] = Debtor.objects.filter(national_id=cpr)
         assert debtor.cases.count() == 2
         assert ContactPoint.objects.filter(debtor=debtor, kind="email").exists()
+
+
+def test_an_invoice_dated_after_tomorrow_is_refused_at_the_invoices_step(client, tenant_a):
+    """The wizard checks its lines with the API's rule on claim dates (cases/claim_dates.py)."""
+    client.force_login(tenant_a.user)
+    client.post(reverse("case_file"), debtor_post(national_id=valid_cpr(9_994)))
+    later = timezone.localdate() + timedelta(days=30)
+    response = client.post(
+        reverse("case_file_invoices"),
+        invoices_post(
+            "FUT-1",
+            **{
+                "line-0-invoice_date": later.isoformat(),
+                "line-0-due_date": (later + timedelta(days=14)).isoformat(),
+            },
+        ),
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert response.status_code == 400
+    assert f"Fakturadatoen {later.strftime('%d-%m-%Y')} ligger i fremtiden." in (
+        response.content.decode()
+    )
+    with creditor_scope(tenant_a.creditor):
+        assert not Case.objects.filter(claims__invoice_number="FUT-1").exists()
