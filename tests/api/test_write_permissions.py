@@ -76,15 +76,17 @@ class Route:
         return [m for m in cls.http_method_names if m not in SAFE and hasattr(cls, m)]
 
 
-def _walk(patterns, prefix: str = "") -> Iterator[Route]:
+def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[Route]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
             # Path converters, or the named groups of a regex route (SimpleRouter's).
             names = getattr(entry.pattern, "converters", {}) or entry.pattern.regex.groupindex
             route = prefix + str(entry.pattern)
-            yield Route(entry.name, route, tuple(sorted(names)), entry.callback)
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield Route(name, route, tuple(sorted(names)), entry.callback)
 
 
 def all_routes() -> list[Route]:
@@ -106,6 +108,9 @@ PORTAL_KWARGS = {
     "debtor_id": lambda w: w.debtor.pk,
     "notice_id": lambda w: w.notice.pk,
     "document_id": lambda w: w.document.pk,
+    # Agency-only pages: the role is refused before any item is looked up.
+    "item_id": lambda w: 1,
+    "action": lambda w: "contact",
 }
 
 
