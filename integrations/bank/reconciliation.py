@@ -61,7 +61,8 @@ def creditor_figures(creditor_id: int) -> dict[str, Decimal]:
         SettlementLine.objects.filter(settlement__creditor_id=creditor_id, direct=False), "credit"
     )
     with creditor_scope(creditor_id):
-        refunded = -_sum(
+        # A refund reverses the (negative) credit entries: its entries are positive.
+        refunded = _sum(
             LedgerEntry.objects.filter(
                 component=Component.CREDIT,
                 kind=EntryKind.REVERSAL,
