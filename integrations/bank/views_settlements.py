@@ -150,8 +150,8 @@ def reconciliation_page(request):
     return render(request, "bank/reconciliation.html", {"results": latest_results()})
 
 
+@agency_view  # outermost: anyone else is refused (403) whatever the method
 @require_POST
-@agency_view
 def reconciliation_run(request):
     results = reconcile()
     total = results[-1]
