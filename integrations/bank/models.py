@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from collections_portal.tenancy import TenantModel
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -317,7 +319,7 @@ class Refund(models.Model):
         return f"{self.amount} {self.payee_name}"
 
 
-class Settlement(models.Model):
+class Settlement(TenantModel):
     """One settlement (afregning) of a creditor's collected money for a period.
 
     Written once, in one transaction with its lines; never changed. The figures are the sums of
@@ -333,9 +335,7 @@ class Settlement(models.Model):
 
     public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("number"), max_length=40, unique=True)
-    creditor = models.ForeignKey(
-        "creditors.Creditor", on_delete=models.PROTECT, related_name="settlements"
-    )
+    # ``creditor`` (TenantModel): whose settlement; its users read it in their scope only.
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     currency = models.CharField(_("currency"), max_length=3, default="DKK")

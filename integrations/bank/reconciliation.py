@@ -33,7 +33,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cases.models import Component, EntryKind, LedgerEntry
-from collections_portal.tenancy import creditor_scope
+from collections_portal.tenancy import agency_scope, creditor_scope
 
 from .models import ReceivedPayment, Reconciliation, Refund, Settlement, SettlementLine
 from .tools import REFUND_RULE
@@ -52,9 +52,10 @@ def creditor_figures(creditor_id: int) -> dict[str, Decimal]:
         creditor_id=creditor_id, payment__reversed_at__isnull=True
     )
     received = _sum(standing, "amount")
-    settlements = Settlement.objects.filter(creditor_id=creditor_id)
-    paid_out = _sum(settlements, "payout")
-    revenue = _sum(settlements, "agency_share") + _sum(settlements, "direct_owed")
+    with creditor_scope(creditor_id):
+        settlements = Settlement.objects.filter(creditor_id=creditor_id)
+        paid_out = _sum(settlements, "payout")
+        revenue = _sum(settlements, "agency_share") + _sum(settlements, "direct_owed")
     refunds = _sum(Refund.objects.filter(creditor_id=creditor_id, case__isnull=False), "amount")
     unsettled = _sum(standing.filter(settled_at__isnull=True), "amount")
     settled_credit = _sum(
@@ -85,7 +86,8 @@ def creditor_figures(creditor_id: int) -> dict[str, Decimal]:
 
 def _creditors_with_money() -> list[int]:
     ids = set(ReceivedPayment.objects.values_list("creditor_id", flat=True).distinct())
-    ids |= set(Settlement.objects.values_list("creditor_id", flat=True).distinct())
+    with agency_scope(reason="reconciliation: every creditor with settlements"):
+        ids |= set(Settlement.objects.values_list("creditor_id", flat=True).distinct())
     ids |= set(
         Refund.objects.filter(case__isnull=False).values_list("creditor_id", flat=True).distinct()
     )

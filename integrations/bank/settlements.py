@@ -35,7 +35,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from cases.models import Component, EntryKind, LedgerEntry, Payment
@@ -262,16 +261,3 @@ def settlements_run(
         if settlement is not None:
             made.append(settlement)
     return made
-
-
-def settlement_totals(creditor_id: int | None = None) -> dict[str, Decimal]:
-    rows = Settlement.objects.all()
-    if creditor_id is not None:
-        rows = rows.filter(creditor_id=creditor_id)
-    sums = rows.aggregate(
-        payout=Sum("payout"),
-        agency_share=Sum("agency_share"),
-        direct_owed=Sum("direct_owed"),
-        credit_held=Sum("credit_held"),
-    )
-    return {key: value or ZERO for key, value in sums.items()}

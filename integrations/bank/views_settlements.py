@@ -14,13 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from collections_portal.tenancy import agency_scope
 from creditors.models import Creditor
 from creditors.selectors import membership_for, user_is_agency_staff
 
@@ -53,20 +54,15 @@ def creditor_member_view(view):
 
 
 def _own(request, settlement_id) -> Settlement:
-    """The request's creditor's settlement; anyone else's is not found."""
-    creditor = getattr(request, "creditor", None)
-    rows = Settlement.objects.select_related("creditor")
-    if creditor is not None:
-        rows = rows.filter(creditor=creditor)
-    elif not user_is_agency_staff(request.user):
-        raise Http404
-    return get_object_or_404(rows, public_id=settlement_id)
+    """The settlement in the request's scope (the tenancy middleware's: a creditor's user sees
+    its creditor's only, another's is not found; agency staff across creditors see all)."""
+    return get_object_or_404(Settlement.objects.select_related("creditor"), public_id=settlement_id)
 
 
 @require_safe
 @creditor_member_view
 def settlement_list(request):
-    rows = Settlement.objects.filter(creditor=request.creditor).order_by("-period_end", "-pk")
+    rows = Settlement.objects.order_by("-period_end", "-pk")  # the creditor's scope
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(request, "bank/settlements.html", {"page": page})
 
@@ -115,8 +111,10 @@ def agency_settlements(request):
                     % {"number": settlement.number, "payout": settlement.payout},
                 )
         return redirect("bank:settlements")
-    rows = Settlement.objects.select_related("creditor").order_by("-created_at", "-pk")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    with agency_scope(reason="agency settlements page"):
+        rows = Settlement.objects.select_related("creditor").order_by("-created_at", "-pk")
+        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     return render(
         request,
         "bank/agency_settlements.html",
@@ -131,9 +129,10 @@ def agency_settlements(request):
 @require_safe
 @agency_view
 def settlement_payout(request, settlement_id):
-    settlement = get_object_or_404(
-        Settlement.objects.select_related("creditor"), public_id=settlement_id
-    )
+    with agency_scope(reason="settlement payout file"):
+        settlement = get_object_or_404(
+            Settlement.objects.select_related("creditor"), public_id=settlement_id
+        )
     try:
         data = pain001([settlement])
     except ValidationError as exc:

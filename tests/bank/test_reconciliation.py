@@ -152,7 +152,9 @@ def check(creditors) -> None:
     assert total == ZERO
     twice = SettlementLine.objects.values("payment_id").annotate(n=Count("pk")).filter(n__gt=1)
     assert not twice.exists()
-    for settlement in Settlement.objects.filter(creditor__in=creditors):
+    with agency_scope(reason="test"):
+        settlements = list(Settlement.objects.filter(creditor__in=creditors))
+    for settlement in settlements:
         lines = list(settlement.lines.all())
         assert settlement.payments == len(lines)
         agency = [line for line in lines if not line.direct]

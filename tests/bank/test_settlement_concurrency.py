@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
+from collections_portal.tenancy import creditor_scope
 from integrations.bank.models import ReceivedPayment, Settlement, SettlementLine
 from tests.conftest import app_database_url
 from tests.factories import agency_user
@@ -66,7 +67,8 @@ def test_two_concurrent_runs_settle_each_payment_once(tenant_a):
     assert all(w.returncode == 0 for w in workers), outputs
     settled = sorted(int(out.split()[-1]) for out, _ in outputs)
     assert settled == [0, len(payments)]  # one run settled all, the other found nothing
-    assert Settlement.objects.filter(creditor=creditor).count() == 1
+    with creditor_scope(creditor):
+        assert Settlement.objects.count() == 1
     lines = SettlementLine.objects.filter(payment__in=payments)
     assert lines.count() == len(payments)
     assert not lines.values("payment_id").annotate(n=Count("pk")).filter(n__gt=1).exists()

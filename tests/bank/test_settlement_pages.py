@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from collections_portal.tenancy import creditor_scope
 from creditors.models import Role
 from integrations.bank.models import Reconciliation, Settlement
 from integrations.bank.payout import NS
@@ -80,7 +81,8 @@ def test_agency_staff_settle_by_hand_and_download_the_payout(client, tenant_a, a
         {"creditor": creditor.pk, "period_end": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
-    settlement = Settlement.objects.get(creditor=creditor)
+    with creditor_scope(creditor):
+        settlement = Settlement.objects.get()
     assert settlement.payout == Decimal("321.45")
     assert settlement.created_by == agent
     payout = client.get(reverse("bank:settlement_payout", args=[settlement.public_id]))
@@ -92,7 +94,8 @@ def test_agency_staff_settle_by_hand_and_download_the_payout(client, tenant_a, a
         reverse("bank:settlements"),
         {"creditor": creditor.pk, "period_end": timezone.localdate().isoformat()},
     )
-    assert Settlement.objects.filter(creditor=creditor).count() == 1
+    with creditor_scope(creditor):
+        assert Settlement.objects.count() == 1
 
 
 def test_agency_staff_check_and_read_the_reconciliation(client, agent, settlement):

@@ -142,7 +142,8 @@ def test_payments_after_the_period_wait_for_the_next(tenant_a, agent):
         )
         is None
     )
-    assert Settlement.objects.count() == 0
+    with creditor_scope(creditor):
+        assert Settlement.objects.count() == 0
 
 
 def test_the_agreement_is_validated(tenant_a):
