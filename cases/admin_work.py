@@ -7,6 +7,7 @@ from django.contrib import admin
 from collections_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    ContactLog,
     CreditBureauAttempt,
     CreditBureauRegistration,
     CreditBureauSubmission,
@@ -21,6 +22,15 @@ class WorkItemAdmin(ReadOnlyAdmin):
     search_fields = ["=case__number"]
     list_select_related = ["case", "assignee"]
     readonly_fields = [f.name for f in WorkItem._meta.fields]
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(ReadOnlyAdmin):
+    list_display = ["case", "channel", "direction", "outcome", "user", "created_at"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "user"]
+    readonly_fields = [f.name for f in ContactLog._meta.fields]
 
 
 class SubmissionInline(ReadOnlyInline):

@@ -20,9 +20,10 @@ from django.db.models import Exists, OuterRef
 from collections_portal.tenancy import agency_scope
 
 from . import selectors
-from .models import Case, CaseEvent, CaseState, Claim
+from .models import Case, CaseEvent, CaseState, Claim, WorkItemReason
 from .rules import PROFILES, is_time_barred
 from .services import lifecycle
+from .services.workspace import work_item_raise
 
 APPROACHING = "claim.limitation_approaching"
 TIME_BARRED = "claim.time_barred"
@@ -105,6 +106,11 @@ def _flag_case(*, case: Case, today: date, seen: set) -> int:
                 message=message,
                 data={"claim": limitation.claim.pk, "limitation_date": last_day.isoformat()},
             )
+            if not barred:
+                # A person interrupts limitation (acknowledgement, settlement, legal step).
+                work_item_raise(
+                    case=case, reason=WorkItemReason.LIMITATION, limitation_date=last_day
+                )
             seen.add(key)
             recorded += 1
     return recorded

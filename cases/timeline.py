@@ -40,6 +40,8 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.closed", _("Case closed")),
     ("case.reinstated", _("Case reinstated")),
     ("case.paused", _("Case paused")),
+    ("case.resumed", _("Case resumed")),
+    ("case.written_down", _("Claim written down (credit note)")),
     ("case.needs_attention", _("Case needs attention")),
     ("case.dispute_opened", _("Dispute opened")),
     ("case.dispute_resolved", _("Dispute resolved")),
@@ -47,6 +49,10 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.promise_kept", _("Promise to pay kept")),
     ("case.promise_broken", _("Promise to pay broken")),
     ("case.note", _("Note")),
+    # The agent workspace (cases.services.workspace).
+    ("case.contact_logged", _("Contact logged")),
+    ("case.callback_set", _("Callback set")),
+    ("work.item_closed", _("Work item closed")),
     ("case.document_added", _("Document added")),
     ("case.collection_costs_corrected", _("Collection costs corrected")),
     # The legal track (cases.services.legal).

@@ -63,6 +63,8 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
     AppendOnly("cases.LedgerEntry"),
     # The timeline: who did what, when, and why.
     AppendOnly("cases.CaseEvent"),
+    # The agents' contacts with debtors, as logged.
+    AppendOnly("cases.ContactLog"),
     # Each showing of a full CPR number, and each exact look-up by one (found or not).
     AppendOnly("debtors.NationalIdReveal"),
     AppendOnly("debtors.NationalIdLookup"),

@@ -6,7 +6,8 @@ the letters and the webhooks all use the same rules:
 
 * :func:`parse_amount` reads ``1.234,50``, ``1234,50``, ``1,234.50``, ``1234.50`` (spaces and
   no-break spaces as thousands separators too) or a ``Decimal``/``int``; never a float. An
-  amount must be more than zero, have at most two decimals and fit the database's column.
+  amount must be more than zero (or, ``signed=True``, not zero: a bank file's money out),
+  have at most two decimals and fit the database's column.
   ``ValueError`` with a message otherwise; :func:`to_money` is the same for the services,
   raising ``ValidationError`` naming the field.
 * :func:`round_money` rounds to øre, half up (0.005 -> 0.01), the way the law's figures are.
@@ -41,39 +42,50 @@ def _quoted(value: object) -> str:
     return text if len(text) <= _QUOTED else text[: _QUOTED - 1] + "…"
 
 
-def parse_amount(value: object) -> Decimal:
+def parse_amount(value: object, *, signed: bool = False) -> Decimal:
     """An amount in Danish or English notation as a Decimal with two places; ``ValueError``
     with a message otherwise.
 
     A string with a comma, or with more than one dot, is Danish when it reads as Danish
     (``1.234,50``, ``1.234.567``); otherwise English (``1,234.50``, ``1234.50``). ``1.234`` is
     therefore English, and refused as having three decimals rather than read as 1234.
+
+    ``signed``: the amount may be negative (``-1.234,50``: money out, in a bank file) but not
+    zero; the notation, decimals and size rules apply to its absolute value.
     """
     if isinstance(value, bool | float):
         raise ValueError(_("Amounts are given as decimals, not floating point."))
+    negative = False
     if isinstance(value, Decimal | int):
         amount = Decimal(value)
+        if signed and amount < 0:
+            negative, amount = True, -amount
     elif not isinstance(value, str):
         raise ValueError(_("An amount is written as a number or as text."))
     else:
         text = value.strip().translate(_SPACES)
+        if signed and text[:1] in ("-", "+"):
+            negative, text = text[0] == "-", text[1:]
         if _AMOUNT_DA.fullmatch(text) and ("," in text or text.count(".") > 1):
             text = text.replace(".", "").replace(",", ".")
         elif _AMOUNT_EN.fullmatch(text):
             text = text.replace(",", "")
-        elif not text.startswith("-"):
+        elif signed or not text.startswith("-"):
             raise ValueError(_("%(value)s is not an amount.") % {"value": _quoted(value)})
         try:
             amount = Decimal(text)
         except InvalidOperation as exc:
             raise ValueError(_("%(value)s is not an amount.") % {"value": _quoted(value)}) from exc
+    if signed and amount == 0:
+        raise ValueError(_("The amount must not be zero."))
     if not amount.is_finite() or amount <= 0:
         raise ValueError(_("The amount must be more than zero."))
     if amount != amount.quantize(CENT):
         raise ValueError(_("An amount has at most two decimals."))
     if amount > MAX_AMOUNT:
         raise ValueError(_("The amount is too large."))
-    return amount.quantize(CENT)
+    amount = amount.quantize(CENT)
+    return -amount if negative else amount
 
 
 def to_money(value: object, *, field: str = "amount") -> Decimal:

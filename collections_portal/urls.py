@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from cases import views_actions as case_actions
+from cases import views_file as case_file_views
 from cases import views_list as case_list_views
 from collections_portal import signin
 from creditors import views as creditor_views
@@ -51,7 +53,28 @@ urlpatterns = [
         "cases/export.xlsx", case_list_views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"
     ),
     path("cases/lookup/", case_list_views.case_lookup, name="case_lookup"),
+    # File a case: a short wizard (cases/views_file.py).
+    path("cases/new/", case_file_views.file_debtor, name="case_file"),
+    path("cases/new/debtors/", case_file_views.file_debtor_search, name="case_file_debtors"),
+    path("cases/new/invoices/", case_file_views.file_invoices, name="case_file_invoices"),
+    path("cases/new/preview/", case_file_views.file_preview, name="case_file_preview"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/payments/", case_actions.case_payment, name="case_payment"),
+    path("cases/<int:case_id>/write-down/", case_actions.case_write_down, name="case_write_down"),
+    path("cases/<int:case_id>/pause/", case_actions.case_pause, name="case_pause"),
+    path("cases/<int:case_id>/resume/", case_actions.case_resume, name="case_resume"),
+    path("cases/<int:case_id>/withdraw/", case_actions.case_withdraw, name="case_withdraw"),
+    path("cases/<int:case_id>/dispute/", case_actions.case_dispute, name="case_dispute"),
+    path(
+        "cases/<int:case_id>/documents/",
+        case_actions.case_document_upload,
+        name="case_document_upload",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/",
+        case_actions.case_document_download,
+        name="case_document_download",
+    ),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(
         "cases/<int:case_id>/letters/preview/",
@@ -75,6 +98,8 @@ urlpatterns = [
     ),
     # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
     path("agency/", include("integrations.bank.urls")),
+    # The agent workspace: queue, next case, work screen, score weights. Agency staff only.
+    path("workspace/", include("cases.urls_work")),
     path("accounts/", include(auth_patterns)),
     # Django's set_language, landing on the nearest page that exists (creditors/views.py).
     path("i18n/setlang/", creditor_views.set_language, name="set_language"),

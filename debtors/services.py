@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEBTOR_FIELDS",
+    "DebtorConflict",
     "contact_point_add",
     "debtor_build",
     "debtor_bulk_get_or_create",
+    "debtor_differences",
     "debtor_get_or_create",
     "debtor_reveal_national_id",
 ]
@@ -95,6 +97,44 @@ def debtor_build(
     return debtor
 
 
+# The details that say who and where a debtor is: a CPR/CVR already on file with other values
+# here is a conflict a person must resolve, never a silent merge (see DebtorConflict).
+IDENTITY_FIELDS = ("name", "address_line", "postal_code", "city", "country")
+
+
+class DebtorConflict(Exception):
+    """The creditor has a debtor with this CPR/CVR, on file with another name or address.
+
+    ``existing`` is that debtor, ``differences`` {field: (on file, given)} for each differing
+    field. Raised by :func:`debtor_get_or_create` with ``refuse_different=True``; the caller
+    answers by naming the existing debtor (the API's ``debtor_id``, the wizard's choice)."""
+
+    def __init__(self, existing: Debtor, differences: dict[str, tuple[str, str]]):
+        self.existing = existing
+        self.differences = differences
+        super().__init__(
+            _(
+                "The creditor already has debtor %(id)s with this CPR/CVR number, on file with "
+                "another %(fields)s. Name the existing debtor (debtor_id) to file for it."
+            )
+            % {"id": existing.pk, "fields": ", ".join(differences)}
+        )
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal up to case and runs of spaces: "Jens  Hansen" is "jens hansen"."""
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def debtor_differences(existing: Debtor, given: Debtor) -> dict[str, tuple[str, str]]:
+    """{field: (on file, given)} for the identity fields where ``given`` differs."""
+    return {
+        field: (getattr(existing, field), getattr(given, field))
+        for field in IDENTITY_FIELDS
+        if not _same(getattr(existing, field), getattr(given, field))
+    }
+
+
 def debtor_get_or_create(
     *,
     creditor: Creditor,
@@ -106,6 +146,7 @@ def debtor_get_or_create(
     city: str,
     country: str = "DK",
     language: Language | str = Language.DA,
+    refuse_different: bool = False,
 ) -> tuple[Debtor, bool]:
     """The creditor's debtor with this CPR/CVR, created from the details given if it is new.
 
@@ -113,6 +154,10 @@ def debtor_get_or_create(
     only: another creditor's debtor with the same number is never returned or merged. An
     existing debtor is returned as it is; the details given are used only to create one. A
     debtor without a number is always created: nothing says two such debtors are one person.
+
+    With ``refuse_different`` (the API and the portal's wizard), an existing debtor on file
+    with another name or address raises :class:`DebtorConflict` instead of being returned:
+    which of the two is right is a person's decision. (Bulk imports keep the plain find.)
 
     Safe against a concurrent call with the same number: the loser of the race gets the
     winner's debtor. Returns ``(debtor, created)``.
@@ -134,7 +179,7 @@ def debtor_get_or_create(
         return debtor, True
     existing = _debtors_by_national_id(creditor, [debtor.national_id]).get(debtor.national_id)
     if existing is not None:
-        return existing, False
+        return _found(existing, debtor, refuse_different), False
     try:
         # A savepoint, so the caller's transaction survives losing the race below.
         with transaction.atomic():
@@ -146,8 +191,16 @@ def debtor_get_or_create(
         existing = _debtors_by_national_id(creditor, [debtor.national_id]).get(debtor.national_id)
         if existing is None:  # pragma: no cover - the row that blocked us must be visible
             raise
-        return existing, False
+        return _found(existing, debtor, refuse_different), False
     return debtor, True
+
+
+def _found(existing: Debtor, given: Debtor, refuse_different: bool) -> Debtor:
+    if refuse_different:
+        differences = debtor_differences(existing, given)
+        if differences:
+            raise DebtorConflict(existing, differences)
+    return existing
 
 
 def debtor_bulk_get_or_create(*, creditor: Creditor, rows: list[dict[str, Any]]) -> list[Debtor]:

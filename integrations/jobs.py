@@ -18,13 +18,15 @@ guarantees:
   (the broker was down, or its worker died), and fails one that has been started
   ``max_attempts`` times, so a job that kills its worker is not tried for ever.
 
-The import (``integrations.imports``) predates this module and is not yet built on it.
+The invoice import (``integrations.imports.services.ImportRunner``) and the bank files
+(``integrations.bank.services.BankRunner``, the agency's records: no tenant) are built on it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -59,8 +61,10 @@ ENDED = (JobStatus.FINISHED, JobStatus.FAILED)
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class Job(TenantModel):
-    """The fields every job row has (abstract: each kind of job has its own table)."""
+class JobFields(models.Model):
+    """The fields every job row has (abstract: each kind of job has its own table). A job of
+    the agency's own records (a bank file) uses this directly; a creditor's job uses
+    :class:`Job`."""
 
     status = models.CharField(
         _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
@@ -78,14 +82,21 @@ class Job(TenantModel):
         abstract = True
 
 
-J = TypeVar("J", bound=Job)
+class Job(TenantModel, JobFields):
+    """A creditor's job: the runner works it in the creditor's scope."""
+
+    class Meta:
+        abstract = True
+
+
+J = TypeVar("J", bound=JobFields)
 
 
 class JobRunner(Generic[J]):
     """Runs jobs of one model. A subclass sets the class attributes and implements
     :meth:`chunks`, :meth:`file_chunk` and :meth:`enqueue`; the other hooks are optional."""
 
-    model: ClassVar[type[Job]]
+    model: ClassVar[type[JobFields]]
     #: First key of the two-key advisory lock (one namespace per kind of job).
     advisory_namespace: ClassVar[int]
     #: Minutes without a sign of life before the sweep queues a job again.
@@ -94,6 +105,9 @@ class JobRunner(Generic[J]):
     reconnects: ClassVar[int] = 3
     #: Errors of the job's input: the job fails with the error's text as its reason.
     input_errors: ClassVar[tuple[type[Exception], ...]] = ()
+    #: After failing a job on an unexpected error, raise the error again (the task then shows
+    #: as failed in the worker's monitoring too).
+    reraise: ClassVar[bool] = False
 
     # --- What a kind of job says ---------------------------------------------------------
 
@@ -113,21 +127,22 @@ class JobRunner(Generic[J]):
     def ended(self, job: J) -> None:
         """The job has just finished or failed (inside that transaction): a webhook, say."""
 
-    def enqueue(self, *, creditor_id: int, job_id: int) -> bool:
-        """Send the job to the workers; False when the broker cannot be reached."""
+    def enqueue(self, *, creditor_id: int | None, job_id: int) -> bool:
+        """Send the job to the workers; False when the broker cannot be reached
+        (``creditor_id`` is None for a job of the agency's own records)."""
         raise NotImplementedError
 
     def stopped_reason(self, job: J) -> str:
         return gettext(
             "The job stopped on an unexpected error after %(done)s of %(total)s. What was done "
             "before is kept; the error has been logged for the agency."
-        ) % _progress(job)
+        ) % job_progress(job)
 
     def interrupted_reason(self, job: J) -> str:
         return gettext(
             "The job was interrupted %(count)s times (the worker or the database failed) and "
             "has been stopped after %(done)s of %(total)s. What was done before is kept."
-        ) % {"count": job.attempts, **_progress(job)}
+        ) % {"count": job.attempts, **job_progress(job)}
 
     # --- What every job gets -------------------------------------------------------------
 
@@ -148,7 +163,10 @@ class JobRunner(Generic[J]):
             except Exception:
                 logger.exception("job %s stopped on an unexpected error", job_id)
                 job = self.model.objects.get(pk=job_id)
-                return self.fail(job_id=job_id, error=self.stopped_reason(job))
+                failed = self.fail(job_id=job_id, error=self.stopped_reason(job))
+                if self.reraise:
+                    raise
+                return failed
         raise AssertionError("unreachable")  # pragma: no cover
 
     def process(self, *, job_id: int) -> J:
@@ -173,6 +191,10 @@ class JobRunner(Generic[J]):
         job = self.model.objects.get(pk=job_id)
         if job.status in ENDED:
             return job
+        if job.attempts >= self.max_attempts:
+            # Redelivered by the broker (its worker died) as often as the sweep would queue it:
+            # a job that kills its worker is not tried for ever.
+            return self.fail(job_id=job_id, error=self.interrupted_reason(job))
         now = timezone.now()
         self.model.objects.filter(pk=job_id).update(
             status=JobStatus.RUNNING,
@@ -231,11 +253,17 @@ class JobRunner(Generic[J]):
             Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
         )
         label = self.model._meta.verbose_name_plural
-        with agency_scope(reason=f"the stale-job sweep looks at every creditor's {label}"):
-            stale = list(self.model.objects.filter(stale_q).values_list("pk", "creditor_id"))
+        tenant = issubclass(self.model, TenantModel)
+        if tenant:
+            with agency_scope(reason=f"the stale-job sweep looks at every creditor's {label}"):
+                stale = list(self.model.objects.filter(stale_q).values_list("pk", "creditor_id"))
+        else:  # the agency's own records: no tenant, no scope
+            stale = [
+                (pk, None) for pk in self.model.objects.filter(stale_q).values_list("pk", flat=True)
+            ]
         queued = 0
         for job_id, creditor_id in stale:
-            with creditor_scope(creditor_id):
+            with creditor_scope(creditor_id) if creditor_id is not None else nullcontext():
                 job = self.model.objects.get(pk=job_id)
                 if job.attempts >= self.max_attempts:
                     self.fail(job_id=job_id, error=self.interrupted_reason(job))
@@ -250,7 +278,8 @@ class JobRunner(Generic[J]):
         return queued
 
 
-def _progress(job: Job) -> dict:
+def job_progress(job: JobFields) -> dict:
+    """Done and total units, for a reason a creditor reads (``?`` while the size is unknown)."""
     total = job.units_total if job.units_total is not None else "?"
     return {"done": job.units_done, "total": total}
 

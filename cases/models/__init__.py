@@ -40,7 +40,16 @@ from .legal import AttachmentOutcome, LegalStep, LegalStepKind
 from .payments import Payment, PaymentMethod
 from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
 from .rates import ReferenceRate
-from .work import WorkItem, WorkItemReason, WorkItemStatus
+from .work import (
+    ContactChannel,
+    ContactDirection,
+    ContactLog,
+    ContactOutcome,
+    WorkItem,
+    WorkItemReason,
+    WorkItemStatus,
+    WorkScoreWeights,
+)
 
 __all__ = [
     "ACTIVE_REGISTRATION_STATUSES",
@@ -60,6 +69,10 @@ __all__ = [
     "Claim",
     "ClosedReason",
     "Component",
+    "ContactChannel",
+    "ContactDirection",
+    "ContactLog",
+    "ContactOutcome",
     "CreditBureauAttempt",
     "CreditBureauRegistration",
     "CreditBureauSubmission",
@@ -84,6 +97,7 @@ __all__ = [
     "WorkItem",
     "WorkItemReason",
     "WorkItemStatus",
+    "WorkScoreWeights",
     "case_document_path",
     "case_number_from_payment_id",
     "payment_id_for",

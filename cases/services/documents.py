@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseDocument, CaseEvent
 from cases.timeline import actor_fields, event_record
 
+from .document_types import document_type_check
 from .locking import lock_case
 
 NOTE_MAX_LENGTH = 10_000
@@ -48,7 +49,9 @@ def case_document_add(
 ) -> CaseDocument:
     """Store an uploaded file on the case (Django's default storage) and note it on the timeline.
 
-    Refuses an empty file and one above ``CASE_DOCUMENT_MAX_BYTES``, naming the field ``file``.
+    Refuses an empty file, one above ``CASE_DOCUMENT_MAX_BYTES`` and one whose content is not
+    an accepted kind (``document_types``), naming the field ``file``. The stored content type is
+    the one the content shows, not the one the uploader's browser claimed.
     """
     if not file.size:
         raise ValidationError({"file": _("The file is empty.")})
@@ -59,6 +62,8 @@ def case_document_add(
                 % {"max": settings.CASE_DOCUMENT_MAX_BYTES}
             }
         )
+    filename = (file.name or "document").rsplit("/", 1)[-1][-200:]
+    content_type = document_type_check(file, filename)
     case = lock_case(case)
     digest = hashlib.sha256()
     for chunk in file.chunks():
@@ -68,8 +73,8 @@ def case_document_add(
     document = CaseDocument(
         creditor_id=case.creditor_id,
         case=case,
-        filename=(file.name or "document")[-200:],
-        content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
+        filename=filename,
+        content_type=content_type,
         size=file.size,
         sha256=digest.hexdigest(),
         description=description.strip(),

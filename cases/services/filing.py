@@ -17,7 +17,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
+from cases.claim_dates import claim_date_errors
 from cases.models import Case, Claim
 from creditors.models import Creditor
 from debtors.models import Debtor
@@ -77,10 +79,23 @@ def case_file(
     user: AbstractBaseUser | None = None,
 ) -> Case:
     """File a case with its claims for ``debtor``, or for the debtor ``debtor_details`` name
-    (found by CPR/CVR within the creditor, else created). Raises ``DuplicateClaimError`` when
+    (found by CPR/CVR within the creditor, else created; on file with another name or address
+    it raises ``debtors.services.DebtorConflict``). Raises ``DuplicateClaimError`` when
     an invoice number was handed over before, ``ValidationError`` naming the field otherwise.
     A concurrent duplicate that slips past the check is stopped by the database's unique
     constraint (``ValidationError`` on the claim)."""
+    # The dates a claim may have when it is handed over: the import's and the API's rule
+    # (cases/claim_dates.py), named as in the request.
+    today = timezone.localdate()
+    date_errors = {
+        f"claims[{i}].{field}": ValidationError(message, code=code)
+        for i, claim in enumerate(claims)
+        for field, code, message in claim_date_errors(
+            claim.invoice_date, claim.due_date, today=today
+        )
+    }
+    if date_errors:
+        raise ValidationError(date_errors)
     duplicates = claims_already_handed_over(creditor=creditor, claims=claims)
     if duplicates:
         raise DuplicateClaimError(duplicates)
@@ -88,7 +103,11 @@ def case_file(
         if debtor_details is None:
             raise TypeError("case_file() needs debtor or debtor_details")
         with _errors_under("debtor"):
-            debtor, _created = debtor_get_or_create(creditor=creditor, **debtor_details)
+            # A CPR/CVR on file with another name or address is a person's decision
+            # (DebtorConflict), never a silent merge: the caller names the debtor instead.
+            debtor, _created = debtor_get_or_create(
+                creditor=creditor, refuse_different=True, **debtor_details
+            )
     # case_create names a lone claim's fields without its position; the request has one.
     with _errors_under("claims[0]" if len(claims) == 1 else "", keep=CASE_FIELDS):
         return case_create(

@@ -28,6 +28,7 @@ from cases.models import (
     Dispute,
     EntryKind,
     PromiseToPay,
+    WorkItemReason,
 )
 from cases.rules import (
     reminder_fee,
@@ -41,6 +42,8 @@ from .errors import CaseError
 from .ledger import fee_post
 from .locking import lock_case
 from .steps import ACTION_TIME, action_at, notice_create, transition_apply  # noqa: F401
+from .work_items import work_item_close_open
+from .workspace import work_item_raise
 
 # The step helpers and the timeline writer live below this module; the old names stay
 # importable from here.
@@ -238,6 +241,8 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         message="Collection started; first collection letter with a voluntary settlement.",
         data={"notice": notice.pk},
     )
+    # A person calls the debtor: nobody has spoken to them yet.
+    work_item_raise(case=case, reason=WorkItemReason.NEW_IN_COLLECTION)
     return notice
 
 
@@ -264,6 +269,8 @@ def case_monitoring_recheck(*, case: Case, on: date, actor=None) -> None:
     )
     _save(case)
     event_record(case=case, code="case.monitoring_rechecked", actor=actor, from_state=case.state)
+    # The re-check is a person's look at the debtor's situation now.
+    work_item_raise(case=case, reason=WorkItemReason.MONITORING_RECHECK)
 
 
 @transaction.atomic
@@ -291,8 +298,16 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
     return case
 
 
+@transaction.atomic
 def case_withdraw(*, case: Case, actor=None, message: str = "") -> Case:
-    """The creditor takes the case back."""
+    """The creditor takes the case back. A closed case cannot be withdrawn (again): saying so
+    beats a silent success that would let the creditor believe something happened."""
+    case = lock_case(case)
+    if case.state == CaseState.CLOSED:
+        raise CaseError(
+            _("The case is closed already (%(reason)s); it cannot be withdrawn.")
+            % {"reason": case.get_closed_reason_display() or _("closed")}
+        )
     return case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=actor, message=message)
 
 
@@ -364,6 +379,7 @@ def dispute_open(
     event_record(case=case, code="case.dispute_opened", actor=actor, from_state=case.state,
                  message=reason, data={"dispute": dispute.pk})  # fmt: skip
     notice_create(case, NoticeKind.DISPUTE_ACK, dated=dispute.opened_on)
+    work_item_raise(case=case, reason=WorkItemReason.DISPUTE_DECISION)
     from .credit_bureau import credit_bureau_on_dispute  # builds on this module
 
     credit_bureau_on_dispute(case=case, actor=actor)
@@ -389,6 +405,10 @@ def dispute_resolve(
     dispute.save(update_fields=["resolved_at", "outcome", "resolution_note", "resolved_by"])
     event_record(case=case, code="case.dispute_resolved", actor=user, from_state=case.state,
                  message=note, data={"dispute": dispute.pk, "outcome": str(outcome)})  # fmt: skip
+    if not case.has_open_dispute():
+        work_item_close_open(
+            case=case, reason=WorkItemReason.DISPUTE_DECISION, user=user, outcome=str(outcome)
+        )
     if outcome == Dispute.Outcome.UPHELD:
         case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=user, message=note)
     elif not case.has_open_dispute():

@@ -34,6 +34,7 @@ from cases.models import (
     LimitationEvent,
     Payment,
     PlanStatus,
+    WorkItemReason,
 )
 from collections_portal.money import CENT, to_money
 from notices.models import NoticeKind
@@ -44,6 +45,7 @@ from .errors import CaseError
 from .ledger import interest_post
 from .locking import acting_user, lock_case
 from .steps import notice_create
+from .workspace import work_item_raise
 
 # Moved to the selectors; importable from here as before.
 active_plan = selectors.active_plan
@@ -334,6 +336,7 @@ def plan_advance(*, case: Case, today: date) -> bool:
                 ),
                 data={"plan": plan.pk, "instalment": instalment.number, "notice": notice.pk},
             )
+            work_item_raise(case=case, reason=WorkItemReason.INSTALMENT_MISSED)
         _next_action(case, instalment.due_date + timedelta(days=plan.acceleration_days + 1))
         return True
     return _plan_break(case=case, plan=plan, instalment=instalment, today=today)

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from cases.models import Case, Payment, PromiseToPay
+from cases.models import Case, Payment, PromiseToPay, WorkItemReason
 from cases.timeline import event_record
 
 from .steps import action_at
+from .workspace import work_item_raise
 
 SCHEDULER = "scheduler"
 
@@ -55,4 +56,6 @@ def promise_settle(*, case: Case, promise: PromiseToPay) -> bool:
         from_state=case.state,
         data={"paid": str(paid), "promised": str(promise.amount)},
     )
+    if not promise.kept:
+        work_item_raise(case=case, reason=WorkItemReason.PROMISE_BROKEN)
     return promise.kept

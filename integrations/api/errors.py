@@ -61,6 +61,7 @@ def error_body(status_code: int, code: str, message: str, fields: list[dict] | N
 
 def exception_handler(exc, context):
     from cases.services.filing import DuplicateClaimError
+    from debtors.services import DebtorConflict
 
     if isinstance(exc, DuplicateClaimError):
         fields = [
@@ -78,6 +79,25 @@ def exception_handler(exc, context):
             error_body(status.HTTP_409_CONFLICT, "duplicate", str(exc), fields),
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, DebtorConflict):
+        # The differing fields and the existing debtor's id; the CPR/CVR itself is never
+        # echoed (the client sent it, and a response may end up in a log).
+        body = error_body(
+            status.HTTP_409_CONFLICT,
+            "debtor_conflict",
+            str(exc),
+            [
+                {
+                    "field": f"debtor.{field}",
+                    "code": "differs",
+                    "message": f"On file: {on_file!r}; given: {given!r}.",
+                }
+                for field, (on_file, given) in exc.differences.items()
+            ],
+        )
+        body["error"]["debtor_id"] = exc.existing.pk
+        body["error"]["differing_fields"] = list(exc.differences)
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, UnknownProfile):
         # A date before the first jurisdiction profile (or for a jurisdiction without one):
         # the rules cannot say what applies, so the step is refused, not guessed.

@@ -8,10 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.claim_dates import claim_date_errors
 from cases.models import (
     Case,
     CaseDocument,
@@ -124,6 +126,13 @@ class DebtorCreateSerializer(DebtorInputSerializer):
         required=False,
         help_text="Agency staff name the creditor; an API key always acts for its own.",
     )
+    debtor_id = IdField(
+        required=False,
+        help_text=(
+            "After a 409 debtor_conflict: the existing debtor with this CPR/CVR number, "
+            "chosen over the details sent."
+        ),
+    )
 
 
 class DebtorLookupSerializer(serializers.Serializer):
@@ -193,9 +202,14 @@ class ClaimInputSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if attrs["due_date"] < attrs["invoice_date"]:
+        # The one rule on a claim's dates (cases/claim_dates.py): the import's and the
+        # filing service's too.
+        errors = claim_date_errors(
+            attrs["invoice_date"], attrs["due_date"], today=timezone.localdate()
+        )
+        if errors:
             raise serializers.ValidationError(
-                {"due_date": _("The due date is before the invoice date.")}
+                {field: serializers.ErrorDetail(text, code=code) for field, code, text in errors}
             )
         return attrs
 
@@ -229,7 +243,9 @@ class CaseCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if ("debtor" in attrs) == ("debtor_id" in attrs):
+        # Both may be sent: after a 409 debtor_conflict the client repeats its request naming
+        # the existing debtor (debtor_id), which then wins over the details.
+        if "debtor" not in attrs and "debtor_id" not in attrs:
             raise serializers.ValidationError(
                 {"debtor": _("Give either the debtor's details (debtor) or its id (debtor_id).")}
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,25 +27,31 @@ from cases.models import (
     Claim,
     EndReason,
     Payment,
-    PaymentMethod,
 )
+from cases.preview import case_preview, preview_data
 from cases.rules import IncompleteProfile
 from cases.selectors import case_list, profile_for
-from cases.services import ClaimInput, payment_register
+from cases.services import ClaimInput
+from cases.services.case_actions import direct_payment_register
 from cases.services.credit_bureau import (
     credit_bureau_deregister,
     credit_bureau_register,
     credit_bureau_warn,
 )
 from cases.services.documents import case_document_add, case_note_add
-from cases.services.filing import case_file
+from cases.services.filing import DuplicateClaimError, case_file, claims_already_handed_over
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
 from collections_portal.tenancy import creditor_scope
 from creditors.models import Creditor
 from creditors.selectors import user_is_agency_staff
 from debtors.models import Debtor
 from debtors.selectors import debtor_list
-from debtors.services import LookupLimitReached, debtor_get_or_create, debtor_lookup_by_national_id
+from debtors.services import (
+    LookupLimitReached,
+    debtor_build,
+    debtor_get_or_create,
+    debtor_lookup_by_national_id,
+)
 from notices.models import Notice
 
 from . import filters, serializers
@@ -149,6 +156,14 @@ ERRORS = {
             201: serializers.DebtorSerializer,
             200: serializers.DebtorSerializer,
             400: ERRORS[400],
+            409: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description=(
+                    "debtor_conflict: the CPR/CVR is on file with another name or address; "
+                    "the error names the fields and the existing debtor_id. Send debtor_id "
+                    "to choose the existing debtor."
+                ),
+            ),
         },
     ),
 )
@@ -167,8 +182,14 @@ class DebtorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
         creditor = creditor_for_write(request, details.pop("creditor", None))
+        chosen = details.pop("debtor_id", None)
         with acting_for(request, creditor):
-            debtor, created = debtor_get_or_create(creditor=creditor, **details)
+            if chosen is not None:
+                debtor, created = _chosen_debtor(creditor, chosen, details), False
+            else:
+                debtor, created = debtor_get_or_create(
+                    creditor=creditor, refuse_different=True, **details
+                )
             body = serializers.DebtorSerializer(debtor, context={"request": request}).data
         location = reverse("api-debtor-detail", kwargs={"pk": debtor.pk})
         if not created:
@@ -211,6 +232,25 @@ class DebtorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         return Response(body)
 
 
+def _chosen_debtor(creditor: Creditor, debtor_id: int, details: dict | None) -> Debtor:
+    """The existing debtor a client names after a conflict; with details, their CPR/CVR must
+    be that debtor's (naming another debtor than the conflicting one is a mistake, not a
+    choice)."""
+    debtor = Debtor.objects.filter(pk=debtor_id, creditor=creditor).first()
+    if debtor is None:
+        raise ValidationError({"debtor_id": _("The creditor has no such debtor.")})
+    if details and details.get("national_id"):
+        try:
+            given = debtor_build(creditor=creditor, **details).national_id
+        except DjangoValidationError:
+            given = None
+        if given != debtor.national_id:
+            raise ValidationError(
+                {"debtor_id": _("This debtor does not have the CPR/CVR number given.")}
+            )
+    return debtor
+
+
 # --- Cases --------------------------------------------------------------------------------
 
 
@@ -246,7 +286,12 @@ def _claim_input(data: dict) -> ClaimInput:
             201: serializers.CaseDetailSerializer,
             400: ERRORS[400],
             409: OpenApiResponse(
-                serializers.ErrorSerializer, description="An invoice was handed over before"
+                serializers.ErrorSerializer,
+                description=(
+                    "An invoice was handed over before (duplicate), or the debtor's CPR/CVR "
+                    "is on file with another name or address (debtor_conflict: send "
+                    "debtor_id to file for the existing debtor)"
+                ),
             ),
         },
     ),
@@ -290,20 +335,59 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         with acting_for(request, creditor):
             debtor = None
             if "debtor_id" in fields:
-                debtor = Debtor.objects.filter(pk=fields["debtor_id"], creditor=creditor).first()
-                if debtor is None:
-                    raise ValidationError({"debtor_id": _("The creditor has no such debtor.")})
+                debtor = _chosen_debtor(creditor, fields["debtor_id"], fields.get("debtor"))
             case = case_file(
                 creditor=creditor,
                 claims=[_claim_input(c) for c in fields["claims"]],
                 debtor=debtor,
-                debtor_details=fields.get("debtor"),
+                debtor_details=None if debtor else fields.get("debtor"),
                 creditor_reference=fields["creditor_reference"],
                 creditor_reminder_dates=fields["creditor_reminder_dates"],
                 creditor_warning_sent_on=fields["creditor_warning_sent_on"],
                 user=user_for(request),
             )
             return self.detail_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Preview a case's whole future before filing it; nothing is created",
+        description=(
+            "The same body as POST /api/v1/cases/. Answers every step the scheduler would "
+            "take if the case were filed today and never paid (reminders per the creditor's "
+            "policy, the collection warning, the handover, collection, monitoring), each with "
+            "its date, what the debtor would owe that day, and every fee, interest period and "
+            "cost with its rule and explanation."
+        ),
+        request=serializers.CaseCreateSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 409: ERRORS[409]},
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview(self, request):
+        data = serializers.CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        creditor = creditor_for_write(request, fields.get("creditor"))
+        claims = [_claim_input(c) for c in fields["claims"]]
+        with acting_for(request, creditor):
+            # Read-only checks only: what filing would refuse, the preview refuses too.
+            if "debtor_id" in fields:
+                _chosen_debtor(creditor, fields["debtor_id"], fields.get("debtor"))
+            else:
+                try:
+                    debtor_build(creditor=creditor, **fields["debtor"])
+                except DjangoValidationError as exc:
+                    raise ValidationError(
+                        {f"debtor.{k}": v for k, v in exc.message_dict.items()}
+                    ) from exc
+            duplicates = claims_already_handed_over(creditor=creditor, claims=claims)
+            if duplicates:
+                raise DuplicateClaimError(duplicates)
+            result = case_preview(
+                creditor=creditor,
+                claims=claims,
+                creditor_reminder_dates=fields["creditor_reminder_dates"],
+                creditor_warning_sent_on=fields["creditor_warning_sent_on"],
+            )
+        return Response(preview_data(result))
 
     @extend_schema(
         summary="Withdraw the case (the creditor takes it back)",
@@ -343,12 +427,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             claim = Claim.objects.filter(pk=data["designated_claim"], case=case).first()
             if claim is None:
                 raise ValidationError({"designated_claim": _("The claim is not on this case.")})
-        payment = payment_register(
+        # A closed or withdrawn case refuses it (409), as on the case page. The API takes an
+        # amount above the balance as confirmed: an integration reports what was paid.
+        payment = direct_payment_register(
             case=case,
             amount=data["amount"],
             received_on=data["received_on"],
-            method=PaymentMethod.DIRECT_TO_CREDITOR,
-            payer_reference=data["payer_reference"],
+            reference=data["payer_reference"],
+            confirm_overpayment=True,
             designated_claim=claim,
             user=user_for(request),
         )

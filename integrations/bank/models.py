@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from collections_portal.tenancy import TenantModel
+from integrations.jobs import JobFields, JobStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -32,16 +33,14 @@ class BankFileFormat(models.TextChoices):
     CSV = "csv", "CSV"
 
 
-class BankFileStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    FAILED = "failed", _("Failed")
+# A bank file's statuses are every job's (integrations/jobs.py); the name stays for its callers.
+BankFileStatus = JobStatus
 
 
-class BankFile(models.Model):
-    """One file from the bank and the job that reads it. A job always ends ``finished`` or
-    ``failed``, with the reason in ``error``."""
+class BankFile(JobFields):
+    """One file from the bank and the job that reads it (the shared job runner,
+    :class:`integrations.bank.services.BankRunner`; a unit is an entry). A job always ends
+    ``finished`` or ``failed``, with the reason in ``error``. The agency's record: no tenant."""
 
     public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     format = models.CharField(_("format"), max_length=8, choices=BankFileFormat.choices)
@@ -53,10 +52,6 @@ class BankFile(models.Model):
     )
     message_id = models.CharField(_("message id"), max_length=100, blank=True)
     account = models.CharField(_("account"), max_length=60, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=BankFileStatus.choices, default=BankFileStatus.QUEUED
-    )
-    error = models.TextField(_("error"), blank=True)
     entries_total = models.PositiveIntegerField(_("entries"), default=0)
     booked = models.PositiveIntegerField(_("booked"), default=0)
     unmatched = models.PositiveIntegerField(_("unmatched"), default=0)
@@ -64,23 +59,10 @@ class BankFile(models.Model):
     duplicates = models.PositiveIntegerField(_("seen before"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     ignored = models.PositiveIntegerField(_("not payments"), default=0)
-    attempts = models.PositiveSmallIntegerField(
-        _("runs"), default=0, help_text=_("How many times a worker has started on the file.")
-    )
-    heartbeat_at = models.DateTimeField(
-        _("last sign of life"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "A file queued or being read with no sign of life for a while is queued again."
-        ),
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bank file")

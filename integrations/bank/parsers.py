@@ -38,6 +38,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from collections_portal.money import parse_amount
+
 CAMT_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(05[34])\.001\.(\d\d)$")
 SUPPORTED_VERSIONS = range(2, 14)
 AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -177,9 +179,9 @@ def _amount(node, ns: dict) -> tuple[Decimal, str] | None:
         return None
     text = (node.text or "").strip()
     # ISO 20022 amounts: digits and at most two decimals here (no sign, no exponent).
-    if not AMOUNT.match(text) or Decimal(text) <= 0:
+    if not AMOUNT.match(text):
         raise ValueError(f"amount {node.text!r}")
-    value = Decimal(text)
+    value = parse_amount(text)  # more than zero, and fits the money columns
     return value, (node.get("Ccy") or "").strip().upper()
 
 
@@ -318,16 +320,6 @@ def parse_csv(data: bytes) -> ParsedFile:
     return ParsedFile(format="csv", message_id="", account="", entries=_csv_entries(reader, header))
 
 
-def parse_decimal(value: str) -> Decimal:
-    value = value.strip().replace(" ", "")
-    if "," in value:
-        value = value.replace(".", "").replace(",", ".")
-    amount = Decimal(value)
-    if amount.as_tuple().exponent < -2 or not amount.is_finite():
-        raise InvalidOperation(value)
-    return amount
-
-
 def parse_day(value: str) -> date:
     value = value.strip()
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
@@ -352,9 +344,8 @@ def _csv_entries(reader, header: list[str]) -> Iterator[RawEntry]:
             entry.booked_on = parse_day(values["date"])
             if values.get("value_date"):
                 entry.value_on = parse_day(values["value_date"])
-            amount = parse_decimal(values["amount"])
-            if amount == 0:
-                raise ValueError(_("the amount is zero"))
+            # Money in is positive, money out negative (either notation): the money module.
+            amount = parse_amount(values["amount"], signed=True)
             entry.credit = amount > 0
             entry.amount = abs(amount)
             entry.currency = (values.get("currency") or "DKK").upper()
@@ -365,7 +356,7 @@ def _csv_entries(reader, header: list[str]) -> Iterator[RawEntry]:
             entry.return_of = values.get("return_of", "")
             entry.is_return = bool(entry.return_of)
             entry.return_reason = values.get("return_reason", "")[:300]
-        except (ValueError, InvalidOperation) as exc:
+        except ValueError as exc:
             entry.error = _("The line cannot be read: %(error)s") % {"error": exc or ""}
         yield entry
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from itertools import islice
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,13 +31,13 @@ from cases.services import payment_register, payment_reverse
 from collections_portal.celery import enqueue_on_commit
 from collections_portal.money import to_money
 from collections_portal.tenancy import agency_scope, creditor_scope
+from integrations.jobs import JobRunner
 
 from . import parsers
 from .matching import match_entry
 from .models import (
     BankEntry,
     BankFile,
-    BankFileStatus,
     EntryStatus,
     PaymentSource,
     ReceivedPayment,
@@ -50,7 +53,6 @@ MAX_BYTES = 200 * 1024 * 1024
 ADVISORY_NAMESPACE = 0x42414E4B  # "BANK"
 MAX_ATTEMPTS = 5
 STALE_MINUTES = 10
-HEARTBEAT_EVERY = 200  # entries
 
 
 class BankFileError(ValidationError):
@@ -105,103 +107,88 @@ def bank_file_receive(
     return bank_file
 
 
-def bank_file_process(*, file_id: int) -> BankFile:
-    """Read (or carry on reading) a bank file. Always leaves the job finished or failed.
+class BankRunner(JobRunner[BankFile]):
+    """Reading a bank file on the shared job runner: a unit is an entry, each filed in its own
+    transaction with the job's progress (so a run carries on after the last entry recorded),
+    and the file's counts are taken from its entries when the job ends."""
 
-    One worker at a time reads a file (a PostgreSQL advisory lock): another that gets the same
-    file returns at once. A run carries on after the last entry an earlier run recorded."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, file_id])
-        if not cursor.fetchone()[0]:
-            logger.info("bank file %s is being read by another worker", file_id)
-            return BankFile.objects.get(pk=file_id)
-    try:
-        return _process(file_id)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, file_id])
+    model = BankFile
+    advisory_namespace = ADVISORY_NAMESPACE
+    stale_minutes = STALE_MINUTES
+    max_attempts = MAX_ATTEMPTS
+    # A file that is not a bank file (or broken): the job fails with the reader's reason.
+    input_errors = (parsers.FileRefused,)
+    # The task fails too, so the worker's monitoring sees an unexpected error.
+    reraise = True
 
-
-def _process(file_id: int) -> BankFile:
-    with transaction.atomic():
-        bank_file = BankFile.objects.select_for_update().get(pk=file_id)
-        if bank_file.status in (BankFileStatus.FINISHED, BankFileStatus.FAILED):
-            return bank_file
-        if bank_file.attempts >= MAX_ATTEMPTS:
-            return _finish(
-                bank_file,
-                BankFileStatus.FAILED,
-                _("Reading was interrupted %(n)s times; the entries read so far are kept.")
-                % {"n": bank_file.attempts},
-            )
-        bank_file.status = BankFileStatus.RUNNING
-        bank_file.attempts += 1
-        bank_file.started_at = bank_file.started_at or timezone.now()
-        bank_file.heartbeat_at = timezone.now()
-        bank_file.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
-    try:
+    def chunks(self, bank_file: BankFile, start: int) -> Iterator[tuple[int, Any]]:
         with bank_file.file.open("rb") as handle:
             data = handle.read()
         parsed = parsers.parse(data)
         bank_file.message_id = parsed.message_id[:100]
         bank_file.account = parsed.account[:60]
+        BankFile.objects.filter(pk=bank_file.pk).update(
+            message_id=bank_file.message_id, account=bank_file.account
+        )
+        # Entries recorded before the file's progress was counted in units (or by hand): the
+        # entry's position is the last word on whether it was read.
         done = set(bank_file.entries.values_list("position", flat=True))
-        for raw in parsed.entries:
-            if raw.position in done:
-                continue  # recorded by an earlier run of this job
-            entry_process(bank_file=bank_file, raw=raw)
-            if raw.position % HEARTBEAT_EVERY == 0:
-                BankFile.objects.filter(pk=bank_file.pk).update(heartbeat_at=timezone.now())
-    except parsers.FileRefused as exc:
-        return _finish(bank_file, BankFileStatus.FAILED, str(exc))
-    except DatabaseError:
-        # The database went away (a restart): the job stays running and the sweep queues it
-        # again; it carries on after the last entry recorded.
-        raise
-    except Exception as exc:  # the job must end with its reason, whatever went wrong
-        logger.exception("bank file %s failed", bank_file.pk)
-        _finish(bank_file, BankFileStatus.FAILED, _("Reading stopped: %(error)s") % {"error": exc})
-        raise
-    return _finish(bank_file, BankFileStatus.FINISHED, "")
+        for raw in islice(parsed.entries, start, None):
+            yield 1, (raw if raw.position not in done else None)
+
+    def file_chunk(self, bank_file: BankFile, start: int, size: int, payload: Any) -> dict:
+        if payload is not None:
+            entry_process(bank_file=bank_file, raw=payload)
+        return {}
+
+    def ended(self, bank_file: BankFile) -> None:
+        # The file's counts, from its entries (whatever run recorded them).
+        counts = dict(bank_file.entries.values_list("status").annotate(n=Count("pk")).order_by())
+        bank_file.entries_total = sum(counts.values())
+        bank_file.booked = counts.get(EntryStatus.BOOKED, 0)
+        bank_file.unmatched = counts.get(EntryStatus.UNMATCHED, 0) + sum(
+            counts.get(s, 0) for s in (EntryStatus.RESOLVED, EntryStatus.REFUND)
+        )
+        bank_file.returned = counts.get(EntryStatus.RETURN, 0)
+        bank_file.duplicates = counts.get(EntryStatus.DUPLICATE, 0)
+        bank_file.rejected = counts.get(EntryStatus.REJECTED, 0)
+        bank_file.ignored = counts.get(EntryStatus.IGNORED, 0)
+        bank_file.save(update_fields=[*_COUNTS])
+
+    def enqueue(self, *, creditor_id: int | None, job_id: int) -> bool:
+        from collections_portal import celery
+
+        from .tasks import process_bank_file
+
+        return celery.enqueue(process_bank_file, file_id=job_id)
+
+    def stopped_reason(self, bank_file: BankFile) -> str:
+        return _("Reading stopped: %(error)s") % {
+            "error": _(
+                "an unexpected error after %(done)s entries. The entries read are kept; the "
+                "error has been logged."
+            )
+            % {"done": bank_file.units_done}
+        }
+
+    def interrupted_reason(self, bank_file: BankFile) -> str:
+        return _("Reading was interrupted %(n)s times; the entries read so far are kept.") % {
+            "n": bank_file.attempts
+        }
+
+
+_COUNTS = ("entries_total", "booked", "unmatched", "returned", "duplicates", "rejected", "ignored")
+
+
+def bank_file_process(*, file_id: int) -> BankFile:
+    """Read (or carry on reading) a bank file; it ends finished or failed with the reason
+    (the runner: one worker per file, resume, reconnect, fail after ``MAX_ATTEMPTS`` runs)."""
+    return BankRunner().run(job_id=file_id)
 
 
 def bank_files_requeue_stale(*, now=None) -> int:
-    """Beat's sweep: queue again the files queued or being read with no sign of life for
-    ``STALE_MINUTES`` (queued while the broker was down, or their worker died). A file started
-    ``MAX_ATTEMPTS`` times is failed by its next run. Returns how many were queued."""
-    from collections_portal.celery import enqueue
-
-    from .tasks import process_bank_file
-
-    now = now or timezone.now()
-    before = now - timedelta(minutes=STALE_MINUTES)
-    stale_q = Q(status__in=[BankFileStatus.QUEUED, BankFileStatus.RUNNING]) & (
-        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
-    )
-    queued = 0
-    for file_id in BankFile.objects.filter(stale_q).values_list("pk", flat=True):
-        # Claimed by moving its sign of life, so a second sweep leaves it alone.
-        if BankFile.objects.filter(stale_q, pk=file_id).update(heartbeat_at=now):
-            queued += int(enqueue(process_bank_file, file_id=file_id))
-    return queued
-
-
-def _finish(bank_file: BankFile, status: str, error: str) -> BankFile:
-    counts = dict(bank_file.entries.values_list("status").annotate(n=Count("pk")).order_by())
-    bank_file.entries_total = sum(counts.values())
-    bank_file.booked = counts.get(EntryStatus.BOOKED, 0)
-    bank_file.unmatched = counts.get(EntryStatus.UNMATCHED, 0) + sum(
-        counts.get(s, 0) for s in (EntryStatus.RESOLVED, EntryStatus.REFUND)
-    )
-    bank_file.returned = counts.get(EntryStatus.RETURN, 0)
-    bank_file.duplicates = counts.get(EntryStatus.DUPLICATE, 0)
-    bank_file.rejected = counts.get(EntryStatus.REJECTED, 0)
-    bank_file.ignored = counts.get(EntryStatus.IGNORED, 0)
-    bank_file.status = status
-    bank_file.error = error
-    bank_file.finished_at = timezone.now()
-    bank_file.save()
-    return bank_file
+    """Beat's sweep (see :meth:`JobRunner.requeue_stale`)."""
+    return BankRunner().requeue_stale(now=now)
 
 
 def _entry(bank_file: BankFile, raw: parsers.RawEntry, status: str, reason: str = "", **extra):

@@ -3,7 +3,7 @@ the money tools on a case. Agency staff only: a creditor's user gets 403."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -18,11 +18,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Case, Payment
 from cases.selectors import case_balance
+from collections_portal.money import parse_amount
 from creditors.selectors import user_is_agency_staff
 
 from . import services, tools
 from .models import BankFile, EntryStatus, UnmatchedPayment, UnmatchedStatus
-from .parsers import parse_decimal
 
 SPLIT_ROWS = 4
 
@@ -45,11 +45,11 @@ def _errors(exc: ValidationError) -> str:
 
 
 def _money(value: str) -> Decimal | None:
+    """An amount typed by an agent (the money module's notation), or None."""
     try:
-        amount = parse_decimal(value or "")
-    except (InvalidOperation, ValueError):
+        return parse_amount(value or "")
+    except ValueError:
         return None
-    return amount if amount > 0 else None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -18,7 +18,7 @@ class ImportRejectionInline(admin.TabularInline):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = [
-        "public_id", "creditor", "status", "rows_total", "rows_accepted", "rows_rejected",
+        "public_id", "creditor", "status", "units_total", "rows_accepted", "rows_rejected",
         "cases_created", "created_at", "finished_at",
     ]  # fmt: skip
     list_filter = ["status", "format"]

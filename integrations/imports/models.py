@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from collections_portal.tenancy import TenantModel
+from integrations.jobs import Job, JobStatus
 
 
 def upload_path(job: ImportJob, filename: str) -> str:
@@ -17,11 +18,8 @@ def upload_path(job: ImportJob, filename: str) -> str:
     return f"imports/{job.creditor_id}/{job.public_id}.{job.format}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    FAILED = "failed", _("Failed")
+# The import's statuses are every job's (integrations/jobs.py); the name stays for its callers.
+ImportStatus = JobStatus
 
 
 class ImportFormat(models.TextChoices):
@@ -29,10 +27,11 @@ class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
 
 
-class ImportJob(TenantModel):
-    """One upload of invoices and its processing by ``imports.process_import``.
+class ImportJob(Job):
+    """One upload of invoices and its processing by ``imports.process_import`` (the shared job
+    runner, :class:`integrations.imports.services.ImportRunner`); a unit is a row.
 
-    ``rows_done`` is the resume point: each chunk's cases, rejections and progress commit in
+    ``units_done`` is the resume point: each chunk's cases, rejections and progress commit in
     one transaction, so a worker that dies mid-chunk leaves the job at the last whole chunk and
     the next run carries on from there without doubling anything.
     """
@@ -46,11 +45,6 @@ class ImportJob(TenantModel):
         _("one case per debtor"),
         help_text=_("The creditor's policy when the file was uploaded."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     rows_duplicate = models.PositiveIntegerField(
@@ -59,30 +53,13 @@ class ImportJob(TenantModel):
         help_text=_("Rejected rows whose invoice number the creditor has handed over before."),
     )
     cases_created = models.PositiveIntegerField(_("cases created"), default=0)
-    error = models.TextField(_("error"), blank=True)
     api_key = models.ForeignKey(
         "creditors.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    attempts = models.PositiveSmallIntegerField(
-        _("runs"),
-        default=0,
-        help_text=_("How many times a worker has started on the job (a resumed job counts again)."),
-    )
-    heartbeat_at = models.DateTimeField(
-        _("last sign of life"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "When the job was last queued or last committed a chunk: a job queued or running "
-            "with no sign of life for a while is queued again by the stale-job sweep."
-        ),
-    )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")

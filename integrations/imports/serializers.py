@@ -9,6 +9,9 @@ from .models import ImportJob, ImportRejection
 class ImportJobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     file_name = serializers.CharField(source="original_name", read_only=True)
+    # The API keeps its row names; the job runner counts units (here a unit is a row).
+    rows_total = serializers.IntegerField(source="units_total", read_only=True, allow_null=True)
+    rows_done = serializers.IntegerField(source="units_done", read_only=True)
     links = serializers.SerializerMethodField()
 
     class Meta:

@@ -2,18 +2,16 @@
 
 * :func:`import_job_create` stores the upload and queues the job (after commit; with the
   broker down the job stays queued and the stale-job sweep queues it later).
-* :func:`import_job_run` (the Celery task's body) sees that a job ends: it runs
-  :func:`import_job_process`, reconnects and resumes after a dropped database connection, and
-  fails the job with a reason on any other error.
-* :func:`import_job_process` reads the stored file a chunk at a time (never whole), validates
-  every row and files the valid ones. Each chunk commits its cases, its rejected rows and the
-  job's progress together, so a worker that dies carries on from the last whole chunk: nothing
-  is filed twice, nothing is skipped.
-* :func:`import_jobs_requeue_stale` (beat) queues again the jobs with no sign of life: queued
-  while the broker was down, or running on a worker that died; a job that keeps dying is
-  failed with its reason. So no job stays queued or running for good.
-* :func:`import_job_finish` is the one place a job ends successfully (the hook for the
-  ``import.finished`` webhook); :func:`import_job_fail` the one place it ends in failure.
+* :class:`ImportRunner` is the import on the shared job runner (``integrations/jobs.py``, which
+  gives the one-worker lock, the resume after a dropped connection, the failure with a reason
+  and the stale-job sweep): it reads the stored file a chunk at a time (never whole),
+  validates every row and files the valid ones. Each chunk commits its cases, its rejected
+  rows and the job's progress together, so a worker that dies carries on from the last whole
+  chunk: nothing is filed twice, nothing is skipped. Every job's end emits the
+  ``import.finished`` webhook.
+* :func:`import_job_run` (the Celery task's body), :func:`import_job_process`,
+  :func:`import_jobs_requeue_stale` (beat), :func:`import_job_finish` and
+  :func:`import_job_fail` are thin calls of the runner.
 
 A bad row never costs a good one: rows are validated one by one and a rejected row is
 recorded with its line, field and reason; a chunk that meets an unexpected database error is
@@ -27,28 +25,28 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import islice
+from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.core.files import File
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services.bulk import BulkCase, BulkClaim, cases_bulk_create
 from cases.services.filing import invoice_numbers_handed_over
 from collections_portal.celery import enqueue, enqueue_on_commit
-from collections_portal.tenancy import agency_scope, creditor_scope
 from creditors.models import ApiKey, Creditor
 from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
+from integrations.jobs import CONNECTION_ERRORS, JobRunner, job_progress
 
 from .models import ImportChunk, ImportJob, ImportStatus
 from .reading import FileError, count_rows, iter_rows
@@ -56,18 +54,6 @@ from .validation import REJECTED_INVOICE_NUMBER_LENGTH, Invoice, Rejection, Vali
 
 logger = logging.getLogger(__name__)
 
-# Namespace of the advisory locks that keep one worker per job (the job id is the second key).
-_ADVISORY_NAMESPACE = 7_100_001
-# The database, not a row: a restart, a dropped connection. The job is resumed, not failed.
-CONNECTION_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-)
-# Times a run reconnects to the database and resumes before it gives up (the stale-job sweep
-# then queues the job again later).
-_RECONNECTS = 3
 # Runs a job may start (queued again by the sweep after a crash) before it is failed: a job
 # that kills its worker every time must not be tried for ever.
 MAX_ATTEMPTS = 5
@@ -122,225 +108,140 @@ def import_job_create(
 
 def import_job_enqueue(*, creditor_id: int, job_id: int) -> bool:
     """Send the job to the workers; False (logged) when the broker cannot be reached."""
-    from .tasks import process_import
-
-    return enqueue(process_import, creditor_id=creditor_id, job_id=job_id)
+    return ImportRunner().enqueue(creditor_id=creditor_id, job_id=job_id)
 
 
-def import_job_run(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
-    """Process a job and see that it ends, finished or failed with a reason.
+class ImportRunner(JobRunner[ImportJob]):
+    """The invoice import on the shared job runner: a unit is a row of the file, a chunk
+    ``chunk_rows`` rows, validated one chunk ahead and filed with its rejections."""
 
-    A dropped database connection is not the file's fault: the run reconnects and resumes
-    from the last committed chunk (a few times; then the task ends and the stale-job sweep
-    queues the job again). Any other error fails the job, with a reason the creditor can read
-    and the error in the log."""
-    for attempt in range(_RECONNECTS + 1):
-        try:
-            return import_job_process(job_id=job_id, chunk_rows=chunk_rows)
-        except CONNECTION_ERRORS:
-            # Inside the caller's transaction (a task run eagerly) nothing can be resumed.
-            if connection.in_atomic_block or attempt == _RECONNECTS:
-                raise
-            logger.warning(
-                "import job %s lost its database connection; resuming", job_id, exc_info=True
-            )
-            _drop_connection()
-        except FileError as exc:  # the file changed under the job since it was checked
-            return import_job_fail(job_id=job_id, error=str(exc))
-        except Exception:
-            logger.exception("import job %s stopped on an unexpected error", job_id)
-            return import_job_fail(job_id=job_id, error=_stopped_reason(job_id))
-    raise AssertionError("unreachable")  # pragma: no cover
+    model = ImportJob
+    advisory_namespace = 7_100_001
+    max_attempts = MAX_ATTEMPTS
+    reconnects = 3
+    # The file changed under the job since it was checked, or is broken: the job fails with
+    # the reader's reason.
+    input_errors = (FileError,)
 
+    def __init__(self, *, chunk_rows: int | None = None) -> None:
+        self.chunk_rows = chunk_rows or settings.IMPORT_CHUNK_ROWS
 
-def _drop_connection() -> None:
-    try:
-        connection.close()
-    except Exception:  # a connection that is gone may fail to close: it is gone anyway
-        logger.debug("closing a broken connection failed", exc_info=True)
+    @property
+    def stale_minutes(self) -> int:  # type: ignore[override]  # a setting, read when used
+        return settings.IMPORT_STALE_MINUTES
 
-
-def _stopped_reason(job_id: int) -> str:
-    done, total = ImportJob.objects.values_list("rows_done", "rows_total").get(pk=job_id)
-    return _(
-        "The import stopped on an unexpected error after %(done)s of %(total)s rows. The rows "
-        "before were filed and are kept; the error has been logged for the agency. Upload the "
-        "remaining rows again, or ask the agency."
-    ) % {"done": done, "total": total if total is not None else "?"}
-
-
-def _interrupted_reason(job_id: int, attempts: int) -> str:
-    done, total = ImportJob.objects.values_list("rows_done", "rows_total").get(pk=job_id)
-    return _(
-        "The import was interrupted %(count)s times (the worker or the database failed) and "
-        "has been stopped after %(done)s of %(total)s rows. The rows before were filed and are "
-        "kept; upload the remaining rows again."
-    ) % {"count": attempts, "done": done, "total": total if total is not None else "?"}
-
-
-def import_jobs_requeue_stale(*, now: datetime | None = None) -> int:
-    """Beat's sweep: queue again every job queued or running with no sign of life for
-    ``IMPORT_STALE_MINUTES`` (queued while the broker was down, or its worker died); fail a
-    job that has been started ``MAX_ATTEMPTS`` times. Returns how many were queued."""
-    now = now or timezone.now()
-    before = now - timedelta(minutes=settings.IMPORT_STALE_MINUTES)
-    stale_q = Q(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]) & (
-        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
-    )
-    with agency_scope(reason="imports: the stale-job sweep looks at every creditor's jobs"):
-        stale = list(ImportJob.objects.filter(stale_q).values_list("pk", "creditor_id", "attempts"))
-    queued = 0
-    for job_id, creditor_id, attempts in stale:
-        with creditor_scope(creditor_id):
-            if attempts >= MAX_ATTEMPTS:
-                import_job_fail(job_id=job_id, error=_interrupted_reason(job_id, attempts))
-                continue
-            # Claimed by moving its sign of life: a second sweep (or the job itself, come
-            # back) in the meantime leaves it alone.
-            claimed = ImportJob.objects.filter(stale_q, pk=job_id).update(heartbeat_at=now)
-        if claimed and import_job_enqueue(creditor_id=creditor_id, job_id=job_id):
-            queued += 1
-    if stale:
-        logger.info("stale-job sweep: %s stale import jobs, %s queued again", len(stale), queued)
-    return queued
-
-
-def import_job_process(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
-    """Process a job from where it stands; a second call on a finished job does nothing.
-
-    Runs in the creditor's scope (the Celery task enters it). Only one worker at a time works
-    a job (a PostgreSQL advisory lock); another that gets the same job returns at once.
-    """
-    chunk_rows = chunk_rows or settings.IMPORT_CHUNK_ROWS
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_ADVISORY_NAMESPACE, job_id])
-        if not cursor.fetchone()[0]:
-            logger.info("import job %s is being processed by another worker", job_id)
-            return ImportJob.objects.get(pk=job_id)
-    try:
-        return _process(job_id=job_id, chunk_rows=chunk_rows)
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_ADVISORY_NAMESPACE, job_id])
-        except CONNECTION_ERRORS:
-            pass  # the connection is gone, and the session's lock with it
-
-
-def _process(*, job_id: int, chunk_rows: int) -> ImportJob:
-    job = ImportJob.objects.select_related("creditor").get(pk=job_id)
-    if job.status in (ImportStatus.FINISHED, ImportStatus.FAILED):
-        return job
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        heartbeat_at=now,
-        started_at=Coalesce("started_at", now),
-    )
-    if job.rows_total is None:
+    def prepare(self, job: ImportJob) -> int:
         # A first pass over the file, keeping nothing: a file broken at its end fails whole,
         # before anything is filed, and the job can show its size from the start.
-        try:
-            with job.file.open("rb") as handle:
-                total = count_rows(handle, job.format)
-        except FileError as exc:
-            return import_job_fail(job_id=job.pk, error=str(exc))
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=total)
-    job.refresh_from_db()
-    validator = Validator(currency=job.creditor.currency)
-    seen: dict[str, int] = {}  # invoice number -> line, for duplicates within the file
-    start = job.rows_done
-    with job.file.open("rb") as handle:
-        rows = iter_rows(handle, job.format)
-        for _committed in islice(rows, start):  # read past the chunks already filed
-            pass
+        with job.file.open("rb") as handle:
+            return count_rows(handle, job.format)
 
-        def next_chunk() -> tuple[int, tuple[list[Invoice], list[Rejection]]] | None:
-            batch = list(islice(rows, chunk_rows))
-            return (len(batch), _validate(batch, validator)) if batch else None
+    def chunks(self, job: ImportJob, start: int) -> Iterator[tuple[int, Any]]:
+        validator = Validator(currency=job.creditor.currency)
+        self._seen: dict[str, int] = {}  # invoice number -> line, for duplicates in the file
+        chunk_rows = self.chunk_rows
+        with job.file.open("rb") as handle:
+            rows = iter_rows(handle, job.format)
+            for _committed in islice(rows, start):  # read past the chunks already filed
+                pass
 
-        # Reading and validating is Python; writing is mostly PostgreSQL's work, waited for
-        # with the GIL released. So one thread reads and validates the next chunk while this
-        # one writes the current (only that thread touches the file).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as ahead:
-            pending = ahead.submit(next_chunk)
-            while (ready := pending.result()) is not None:
+            def next_chunk() -> tuple[int, tuple[list[Invoice], list[Rejection]]] | None:
+                batch = list(islice(rows, chunk_rows))
+                return (len(batch), _validate(batch, validator)) if batch else None
+
+            # Reading and validating is Python; writing is mostly PostgreSQL's work, waited for
+            # with the GIL released. So one thread reads and validates the next chunk while
+            # the runner files the current (only that thread touches the file).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as ahead:
                 pending = ahead.submit(next_chunk)
-                size, (invoices, rejections) = ready
-                _commit_chunk(job=job, start=start, size=size, invoices=invoices,
-                              rejections=rejections, seen=seen)  # fmt: skip
-                start += size
-    return import_job_finish(job_id=job.pk)
+                while (ready := pending.result()) is not None:
+                    pending = ahead.submit(next_chunk)
+                    yield ready
 
-
-def _commit_chunk(
-    *,
-    job: ImportJob,
-    start: int,
-    size: int,
-    invoices: list[Invoice],
-    rejections: list[Rejection],
-    seen: dict[str, int],
-) -> None:
-    """File one chunk: its cases, its rejected rows and the job's progress, in one commit."""
-    with transaction.atomic():
+    def file_chunk(self, job: ImportJob, start: int, size: int, payload: Any) -> dict:
+        """File one chunk's cases and rejected rows; the runner commits them with the job's
+        progress."""
+        invoices, rejections = payload
         # Foreign keys are checked as each statement ends, not at commit: an error is then
         # raised inside the savepoint of the rows at fault, and only they fail.
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        done = ImportJob.objects.select_for_update().values_list("rows_done", flat=True)
-        if done.get(pk=job.pk) != start:  # pragma: no cover - the advisory lock
-            raise RuntimeError(f"import job {job.pk} moved under us")
-        result = _file_chunk(job=job, invoices=invoices, rejections=rejections, seen=seen)
+        result = _file_chunk(job=job, invoices=invoices, rejections=rejections, seen=self._seen)
         rejected_lines = {r.line for r in result.rejections}
         duplicates = {r.line for r in result.rejections if r.code == "duplicate"}
         _save_rejections(job=job, rejections=result.rejections)
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_done=F("rows_done") + size,
-            rows_accepted=F("rows_accepted") + result.accepted,
-            rows_rejected=F("rows_rejected") + len(rejected_lines),
-            rows_duplicate=F("rows_duplicate") + len(duplicates),
-            cases_created=F("cases_created") + result.cases_created,
-            heartbeat_at=timezone.now(),
-        )
+        return {
+            "rows_accepted": F("rows_accepted") + result.accepted,
+            "rows_rejected": F("rows_rejected") + len(rejected_lines),
+            "rows_duplicate": F("rows_duplicate") + len(duplicates),
+            "cases_created": F("cases_created") + result.cases_created,
+        }
+
+    def ended(self, job: ImportJob) -> None:
+        # The one place a job ends, finished or failed: the ``import.finished`` webhook.
+        _emit_finished(job)
+        if job.status == ImportStatus.FINISHED:
+            logger.info(
+                "import job %s finished: %s rows, %s accepted, %s rejected, %s cases",
+                job.public_id,
+                job.units_total,
+                job.rows_accepted,
+                job.rows_rejected,
+                job.cases_created,
+            )
+
+    def enqueue(self, *, creditor_id: int, job_id: int) -> bool:
+        from .tasks import process_import
+
+        return enqueue(process_import, creditor_id=creditor_id, job_id=job_id)
+
+    def stopped_reason(self, job: ImportJob) -> str:
+        return _(
+            "The import stopped on an unexpected error after %(done)s of %(total)s rows. The "
+            "rows before were filed and are kept; the error has been logged for the agency. "
+            "Upload the remaining rows again, or ask the agency."
+        ) % job_progress(job)
+
+    def interrupted_reason(self, job: ImportJob) -> str:
+        return _(
+            "The import was interrupted %(count)s times (the worker or the database failed) "
+            "and has been stopped after %(done)s of %(total)s rows. The rows before were filed "
+            "and are kept; upload the remaining rows again."
+        ) % {"count": job.attempts, **job_progress(job)}
+
+
+# The tasks' and the tests' entry points: each a thin call of the runner.
+
+
+def import_job_run(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
+    """Process a job and see that it ends, finished or failed with a reason (the runner
+    reconnects and resumes after a dropped database connection)."""
+    return ImportRunner(chunk_rows=chunk_rows).run(job_id=job_id)
+
+
+def import_job_process(*, job_id: int, chunk_rows: int | None = None) -> ImportJob:
+    """Process a job from where it stands, in the creditor's scope; a job that has ended is
+    returned as it is. A file that cannot be read fails the job with the reader's reason."""
+    runner = ImportRunner(chunk_rows=chunk_rows)
+    try:
+        return runner.process(job_id=job_id)
+    except FileError as exc:
+        return runner.fail(job_id=job_id, error=str(exc))
+
+
+def import_jobs_requeue_stale(*, now: datetime | None = None) -> int:
+    """Beat's sweep (see :meth:`JobRunner.requeue_stale`)."""
+    return ImportRunner().requeue_stale(now=now)
 
 
 def import_job_finish(*, job_id: int) -> ImportJob:
-    """The job has processed every row: mark it finished. The one place a job ends well, so
-    the ``import.finished`` webhook is emitted here (after commit)."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status == ImportStatus.FINISHED:
-            return job
-        job.status = ImportStatus.FINISHED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
-        _emit_finished(job)
-    logger.info(
-        "import job %s finished: %s rows, %s accepted, %s rejected, %s cases",
-        job.public_id,
-        job.rows_total,
-        job.rows_accepted,
-        job.rows_rejected,
-        job.cases_created,
-    )
-    return job
+    """The job has processed every row: the one place a job ends well."""
+    return ImportRunner().finish(job_id=job_id)
 
 
 def import_job_fail(*, job_id: int, error: str) -> ImportJob:
-    """The job cannot go on (the file is not JSON, lacks columns, or an error stopped it): say
-    why and stop. A job that has ended stays as it ended."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status in (ImportStatus.FINISHED, ImportStatus.FAILED):
-            return job
-        job.status = ImportStatus.FAILED
-        job.error = error
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        _emit_finished(job)
-    return job
+    """The job cannot go on: say why and stop. A job that has ended stays as it ended."""
+    return ImportRunner().fail(job_id=job_id, error=error)
 
 
 def _emit_finished(job: ImportJob) -> None:
@@ -356,7 +257,7 @@ def _emit_finished(job: ImportJob) -> None:
             "import": {
                 "id": str(job.public_id),
                 "status": job.status,
-                "rows": job.rows_total,
+                "rows": job.units_total,
                 "accepted": job.rows_accepted,
                 "rejected": job.rows_rejected,
                 "duplicates": job.rows_duplicate,

@@ -14,7 +14,7 @@ def process_import(*, creditor_id: int, job_id: int) -> dict:
     job = import_job_run(job_id=job_id)
     return {
         "status": job.status,
-        "rows_done": job.rows_done,
+        "rows_done": job.units_done,
         "rows_accepted": job.rows_accepted,
         "rows_rejected": job.rows_rejected,
     }

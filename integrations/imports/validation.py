@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.claim_dates import claim_date_errors
 from cases.models import Case, Claim
 from collections_portal.money import parse_amount
 from creditors.models import Currency, Language
@@ -96,12 +97,9 @@ _LANGUAGES = frozenset(Language.values)
 _KINDS = frozenset(DebtorKind.values)
 _CURRENCIES = frozenset(Currency.values)
 _SHOWN = 40  # characters of a value quoted in a rejection's reason
-# An invoice dated after tomorrow (Copenhagen) is refused: a date in the future is a typing
-# error (2062 for 2026), and a claim cannot be overdue before it is invoiced.
-INVOICE_DATE_TOLERANCE = timedelta(days=1)
-# A due date this far after the invoice date is refused too (rather than a warning: the job
-# keeps no per-row warnings, and the creditor corrects the row and sends it again).
-MAX_DUE_AFTER_INVOICE = timedelta(days=366)
+# The dates a claim may have are one rule, shared with the API and the filing service
+# (cases/claim_dates.py); a row at fault is refused (the job keeps no per-row warnings:
+# the creditor corrects the row and sends it again).
 
 
 def shown(value: object) -> str:
@@ -187,7 +185,7 @@ class Validator:
 
     def __init__(self, *, currency: str, today: date | None = None) -> None:
         self.currency = currency
-        self.latest_invoice_date = (today or timezone.localdate()) + INVOICE_DATE_TOLERANCE
+        self.today = today or timezone.localdate()
         self.cpr = _Memo(normalise_cpr)
         self.cvr = _Memo(normalise_cvr)
         self.email = _Memo(normalise_email)
@@ -325,25 +323,7 @@ class Validator:
 
         invoice_date = a_date("invoice_date")
         due_date = a_date("due_date")
-        if invoice_date and invoice_date > self.latest_invoice_date:
-            errors.append(
-                (
-                    "invoice_date",
-                    "future",
-                    _("The invoice date %(date)s is in the future.")
-                    % {"date": invoice_date.strftime("%d-%m-%Y")},
-                )
-            )
-        if invoice_date and due_date and due_date < invoice_date:
-            errors.append(("due_date", "invalid", _("The due date is before the invoice date.")))
-        elif invoice_date and due_date and due_date - invoice_date > MAX_DUE_AFTER_INVOICE:
-            errors.append(
-                (
-                    "due_date",
-                    "too_late",
-                    _("The due date is more than a year after the invoice date."),
-                )
-            )
+        errors.extend(claim_date_errors(invoice_date, due_date, today=self.today))
         warning_sent_on = a_date("warning_sent_on", needed=False)
         reminder_dates: tuple[date, ...] = ()
         raw_reminders = values.get("reminder_dates")

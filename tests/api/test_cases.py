@@ -227,6 +227,32 @@ def test_withdraw_closes_the_case_through_the_service(api_a, filed):
     assert [n["kind"] for n in body["notices"]] == ["closed"]
 
 
+def test_a_second_withdraw_is_409_with_the_reason_not_a_silent_200(api_a, filed):
+    first = action(api_a, filed, "withdraw", {"message": "Paid us"}, format="json")
+    assert first.status_code == 200
+    response = action(api_a, filed, "withdraw", {"message": "Again"}, format="json")
+    assert response.status_code == 409
+    message = response.json()["error"]["message"]
+    assert "closed already" in message or "allerede lukket" in message
+    assert events(filed).count("case.closed") == 1
+
+
+def test_a_direct_payment_on_a_withdrawn_case_is_409(api_a, filed):
+    action(api_a, filed, "withdraw", format="json")
+    body = {"amount": "100.00", "received_on": days_ago(1).isoformat()}
+    response = action(api_a, filed, "direct-payments", body, format="json")
+    assert response.status_code == 409
+    with creditor_scope(filed.creditor_id):
+        assert not filed.payments.exists()
+
+
+def test_a_document_is_refused_by_its_content_not_its_name(api_a, filed):
+    program = ContentFile(b"MZ\x90\x00" + b"\x00" * 100, name="invoice.pdf")
+    response = action(api_a, filed, "documents", {"file": program}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["field"] == "file"
+
+
 def test_pause_holds_the_case_until_the_date(api_a, filed):
     until = (timezone.localdate() + timedelta(days=14)).isoformat()
     response = action(api_a, filed, "pause", {"until": until, "reason": "Talks"}, format="json")
@@ -392,3 +418,51 @@ def test_an_api_key_cannot_file_for_another_creditor(api_a, tenant_b):
     response = api_a.post(CASES, case_payload(creditor=tenant_b.creditor.pk), format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"][0]["field"] == "creditor"
+
+
+# --- The dates a claim may have: one rule (cases/claim_dates.py) for the API and the import ---
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_an_invoice_dated_after_tomorrow_is_400_naming_the_field(api_a, tenant_a, language):
+    payload = case_payload()
+    in_two_days = timezone.localdate() + timedelta(days=2)
+    payload["claims"][0].update(
+        invoice_date=in_two_days.isoformat(),
+        due_date=(in_two_days + timedelta(days=14)).isoformat(),
+    )
+    response = api_a.post(CASES, payload, format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400, response.json()
+    fields = {f["field"]: f["message"] for f in response.json()["error"]["fields"]}
+    shown = in_two_days.strftime("%d-%m-%Y")
+    assert (
+        fields["claims[0].invoice_date"]
+        == {
+            "en": f"The invoice date {shown} is in the future.",
+            "da": f"Fakturadatoen {shown} ligger i fremtiden.",
+        }[language]
+    )
+    assert count(Case, tenant_a.creditor) == 1  # the fixture's case only
+
+
+def test_an_invoice_dated_tomorrow_is_filed(api_a):
+    payload = case_payload()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    payload["claims"][0].update(
+        invoice_date=tomorrow.isoformat(), due_date=(tomorrow + timedelta(days=366)).isoformat()
+    )
+    assert api_a.post(CASES, payload, format="json").status_code == 201
+
+
+def test_a_due_date_more_than_366_days_after_the_invoice_is_400_naming_the_field(api_a):
+    payload = case_payload()
+    payload["claims"][0].update(
+        invoice_date=days_ago(400).isoformat(),
+        due_date=(days_ago(400) + timedelta(days=367)).isoformat(),
+    )
+    response = api_a.post(CASES, payload, format="json", HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 400, response.json()
+    fields = {f["field"]: f["message"] for f in response.json()["error"]["fields"]}
+    assert fields == {
+        "claims[0].due_date": "Forfaldsdatoen ligger mere end et år efter fakturadatoen."
+    }

@@ -229,7 +229,7 @@ def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_request(
         body = encode_multipart(
             boundary,
             {
-                "file": ContentFile(b"signed contract " * 10_000, name="c.pdf"),
+                "file": ContentFile(b"%PDF-1.4 signed contract " * 10_000, name="c.pdf"),
                 "description": description,
             },
         )

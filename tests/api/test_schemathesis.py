@@ -44,7 +44,7 @@ def objects(tenant_a, settings, tmp_path):
         payment = payment_register(
             case=case, amount="10.00", received_on=timezone.localdate(), method=PaymentMethod.OTHER
         )
-        document = case_document_add(case=case, file=ContentFile(b"x", name="x.txt"))
+        document = case_document_add(case=case, file=ContentFile(b"%PDF-1.4 x", name="x.pdf"))
         from cases.services.lifecycle import dispute_open
 
         dispute_open(case=case, reason="Schemathesis")

@@ -63,7 +63,7 @@ def make_world(creditor, tag: str) -> World:
         # A rendered letter, so the PDF download answers 200 to its own creditor.
         pdf = weasyprint.HTML(string=f"<p>Notice {tag}</p>").write_pdf()
         notice.pdf.save("n.pdf", ContentFile(pdf))
-        document = case_document_add(case=case, file=ContentFile(b"copy", name="copy.txt"))
+        document = case_document_add(case=case, file=ContentFile(b"%PDF-1.4 copy", name="copy.pdf"))
         upload = ContentFile(b"[]", name="invoices.json")
         import_job = import_job_create(creditor=creditor, upload=upload, fmt="json")
         endpoint, _secret = webhook_endpoint_create(

@@ -105,6 +105,7 @@ PORTAL_KWARGS = {
     "case_id": lambda w: w.case.pk,
     "debtor_id": lambda w: w.debtor.pk,
     "notice_id": lambda w: w.notice.pk,
+    "document_id": lambda w: w.document.pk,
 }
 
 

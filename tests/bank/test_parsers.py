@@ -60,3 +60,26 @@ def test_odd_amounts_are_the_entrys_rejection(amount):
     data = camt(ENTRY.replace("10.00", amount).format(name="A"))
     [entry] = parsers.parse(data.encode()).entries
     assert entry.error
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "credit"),
+    [
+        ('"1.234,50"', Decimal("1234.50"), True),
+        ('"-1.234,50"', Decimal("1234.50"), False),
+        ('"1,234.50"', Decimal("1234.50"), True),  # English thousands: the money module's notation
+        ('"-1,234.50"', Decimal("1234.50"), False),
+        ("+20", Decimal("20.00"), True),
+    ],
+)
+def test_csv_amounts_are_read_by_the_money_module_in_either_notation(text, amount, credit):
+    data = f"reference,date,amount\nX-1,2026-03-10,{text}\n".encode()
+    [row] = parsers.parse(data).entries
+    assert not row.error, row.error
+    assert (row.amount, row.credit) == (amount, credit)
+
+
+@pytest.mark.parametrize("text", ["0", '"-0,00"', "12.345", "1e3", "--5", "abc"])
+def test_odd_csv_amounts_are_the_lines_rejection(text):
+    [row] = parsers.parse(f"reference,date,amount\nX-1,2026-03-10,{text}\n".encode()).entries
+    assert row.error and row.amount is None

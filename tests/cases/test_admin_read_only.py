@@ -16,6 +16,7 @@ from cases.models import (
     CaseDocument,
     CaseEvent,
     Claim,
+    ContactLog,
     CreditBureauAttempt,
     CreditBureauRegistration,
     CreditBureauSubmission,
@@ -42,7 +43,8 @@ pytestmark = pytest.mark.django_db
 WORK_REASON = WorkItem._meta.get_field("reason").choices[0][0]
 
 # Models of these apps that staff do edit in the admin, by design: settings, not records.
-EDITABLE = {"cases.referencerate", "delivery.channelpolicy"}
+# Settings staff edit; the score weights are edited by a supervisor on the workspace's page.
+EDITABLE = {"cases.referencerate", "delivery.channelpolicy", "cases.workscoreweights"}
 
 
 def _admin_user(kind: str):
@@ -132,6 +134,14 @@ def records(tenant_a):
                 reason=WORK_REASON,
                 due_at=timezone.now(),
             ),
+            ContactLog: ContactLog.objects.create(
+                creditor=creditor,
+                case=case,
+                channel="phone",
+                direction="outbound",
+                outcome="reached",
+                user=agency_user(username="contact-logger"),
+            ),
         }
 
 
@@ -174,6 +184,7 @@ RECORD_MODELS = [
     "cases.creditbureausubmission",
     "cases.creditbureauattempt",
     "cases.workitem",
+    "cases.contactlog",
 ]
 
 

@@ -83,3 +83,30 @@ def test_the_import_and_the_api_ask_the_same_question_about_old_invoices(tenant_
     assert invoice_numbers_handed_over(
         creditor_id=tenant_a.creditor.pk, numbers=["F-400", "F-401"]
     ) == {"F-400"}
+
+
+def test_filing_refuses_an_invoice_dated_after_tomorrow_naming_the_field(tenant_a):
+    """The portal and the API file through case_file: it refuses a date in the future by the
+    rule the import applies (cases/claim_dates.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = timezone.localdate() + timedelta(days=2)
+    with creditor_scope(tenant_a.creditor), pytest.raises(ValidationError) as caught:
+        case_file(
+            creditor=tenant_a.creditor,
+            claims=[claim("F-FUT", "500.00", later + timedelta(days=14), invoice=later)],
+            debtor_details=_details(),
+        )
+    assert [e.code for e in caught.value.error_dict["claims[0].invoice_date"]] == ["future"]
+
+
+def test_filing_refuses_a_due_date_more_than_a_year_after_the_invoice(tenant_a):
+    with creditor_scope(tenant_a.creditor), pytest.raises(ValidationError) as caught:
+        case_file(
+            creditor=tenant_a.creditor,
+            claims=[claim("F-LATE", "500.00", date(2027, 1, 2), invoice=date(2025, 12, 31))],
+            debtor_details=_details(),
+        )
+    assert [e.code for e in caught.value.error_dict["claims[0].due_date"]] == ["too_late"]

@@ -248,6 +248,8 @@ def test_a_missed_instalment_gets_a_reminder_without_a_fee_then_the_plan_breaks(
     advance(case, date(2025, 4, 20))  # visited again: no second notice
     assert missed.count() == 1
     assert refresh(plan).status == PlanStatus.ACTIVE
+    # A person follows the missed instalment up: one open work item.
+    assert case.work_items.filter(reason="instalment_missed", status="open").count() == 1
 
     advance(case, date(2025, 4, 23))  # 8 days late: the whole balance falls due
     assert refresh(plan).status == PlanStatus.BROKEN

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +107,56 @@ def test_the_letters_filter_and_the_explanations_use_it():
     with translation.override("en"):
         assert money(Decimal("-2")) == "\u22122.00"
     assert money_text(Decimal("10000"), "DKK") == "10,000.00 DKK"
+
+
+# --- signed=True: a bank file's money out is negative -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-1.234,50", Decimal("-1234.50")),
+        ("-1,234.50", Decimal("-1234.50")),
+        ("+12,5", Decimal("12.50")),
+        ("- 50", Decimal("-50.00")),
+        ("1.000,00", Decimal("1000.00")),
+        (Decimal("-3.10"), Decimal("-3.10")),
+        (-7, Decimal("-7.00")),
+    ],
+)
+def test_a_signed_amount_may_be_negative(text, expected):
+    assert parse_amount(text, signed=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0", "must not be zero"),
+        ("-0,00", "must not be zero"),
+        (Decimal("0"), "must not be zero"),
+        ("-0.001", "at most two decimals"),
+        ("--5", "not an amount"),
+        ("-", "not an amount"),
+        ("-1e3", "not an amount"),
+        ("-10000000000000", "too large"),
+        (-0.5, "not floating point"),
+    ],
+)
+def test_a_signed_amount_is_refused_as_an_unsigned_one_is(text, message):
+    with translation.override("en"), pytest.raises(ValueError, match=message):
+        parse_amount(text, signed=True)
+
+
+def test_a_zero_signed_amount_is_refused_in_danish_first():
+    with translation.override("da"), pytest.raises(ValueError, match="Beløbet må ikke være nul"):
+        parse_amount("0,00", signed=True)
+
+
+@given(amounts, st.sampled_from(["da", "en"]))
+def test_a_negative_amount_written_in_either_language_reads_back(amount, language):
+    assert parse_amount(format_money(-amount, language), signed=True) == -amount
+
+
+def test_an_unsigned_amount_is_still_refused_when_negative():
+    with translation.override("en"), pytest.raises(ValueError, match="more than zero"):
+        parse_amount("-5")

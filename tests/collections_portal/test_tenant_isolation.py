@@ -76,11 +76,28 @@ def _settlement_of(tenant: Tenant):
     return settlement.public_id
 
 
+def _document_of(tenant: Tenant) -> int:
+    """A document on the tenant's case (made once)."""
+    from django.core.files.base import ContentFile
+
+    from cases.models import CaseDocument
+    from cases.services.documents import case_document_add
+
+    with tenancy.creditor_scope(tenant.creditor):
+        document = CaseDocument.objects.filter(case=tenant.case).first()
+        if document is None:
+            document = case_document_add(
+                case=tenant.case, file=ContentFile(b"%PDF-1.4 walk", name="walk.pdf")
+            )
+    return document.pk
+
+
 OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "case_id": lambda t: t.case.pk,
     "debtor_id": lambda t: t.debtor.pk,
     "notice_id": _notice_of,
     "settlement_id": _settlement_of,
+    "document_id": _document_of,
 }
 
 # URLs with arguments that do not name tenant data, and why.
@@ -96,6 +113,8 @@ NOT_TENANT_NAMESPACES = {
     "admin": "agency staff only; tests/creditors/test_admin.py shows creditor users are refused",
     "bank": "agency staff only (/agency/); tests/bank/test_pages.py shows creditor users are "
     "refused on every one",
+    "work": "agency staff only (/workspace/); tests/cases/test_workspace_views.py shows creditor "
+    "users are refused on every one",
 }
 
 

@@ -229,3 +229,17 @@ def test_bulk_names_the_row_and_field_of_every_error_and_saves_nothing(creditor)
 def test_bulk_refuses_an_unknown_field(creditor):
     with pytest.raises(TypeError, match="cpr"):
         bulk(creditor, [{**details(), "cpr": "0101901234"}])
+
+
+def test_refuse_different_raises_a_conflict_naming_the_fields(tenant_a):
+    from debtors.services import DebtorConflict
+
+    creditor = tenant_a.creditor
+    first, _ = get_or_create(creditor, **details())
+    with creditor_scope(creditor), pytest.raises(DebtorConflict) as caught:
+        debtor_get_or_create(creditor=creditor, refuse_different=True, **details(name="M. J."))
+    assert caught.value.existing == first
+    assert list(caught.value.differences) == ["name"]
+    # Without the option (the bulk import's plain find) it is returned as it was.
+    again, created = get_or_create(creditor, **details(name="M. J."))
+    assert (again, created) == (first, False)

@@ -26,7 +26,7 @@ def test_a_json_upload_answers_202_at_once_and_the_job_files_every_invoice(tenan
     assert set(body["links"]) == {"self", "rejections", "rejections_csv", "cases"}
 
     job = run_job(response, tenant_a.creditor)
-    assert (job.status, job.rows_total, job.rows_done) == (ImportStatus.FINISHED, 120, 120)
+    assert (job.status, job.units_total, job.units_done) == (ImportStatus.FINISHED, 120, 120)
     assert (job.rows_accepted, job.rows_rejected, job.cases_created) == (120, 0, 120)
     with creditor_scope(tenant_a.creditor):
         claims = Claim.objects.filter(invoice_number__startswith="F-")

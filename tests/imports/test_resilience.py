@@ -59,12 +59,12 @@ def test_a_job_that_dies_mid_way_resumes_where_it_stopped(tenant_a, monkeypatch)
         with pytest.raises(OperationalError):
             services.import_job_process(job_id=job.pk, chunk_rows=10)
         job.refresh_from_db()
-        assert (job.status, job.rows_done, job.rows_accepted) == (ImportStatus.RUNNING, 20, 20)
+        assert (job.status, job.units_done, job.rows_accepted) == (ImportStatus.RUNNING, 20, 20)
 
         monkeypatch.setattr(services, "_write", original)
         services.import_job_process(job_id=job.pk, chunk_rows=10)  # the task, redelivered
         job.refresh_from_db()
-        assert (job.status, job.rows_done, job.rows_accepted) == (ImportStatus.FINISHED, 50, 50)
+        assert (job.status, job.units_done, job.rows_accepted) == (ImportStatus.FINISHED, 50, 50)
         assert (job.rows_rejected, job.cases_created) == (0, 50)
         assert Claim.objects.filter(invoice_number__startswith="F-").count() == 50
 
@@ -117,7 +117,7 @@ def test_a_lone_surrogate_in_a_json_row_rejects_that_row_only(tenant_a):
     job = _run_task(_job(upload(api_client(tenant_a.creditor), body, "application/json"),
                          tenant_a.creditor))  # fmt: skip
     assert job.status == ImportStatus.FINISHED
-    assert (job.rows_total, job.rows_accepted, job.rows_rejected) == (6, 4, 2)
+    assert (job.units_total, job.rows_accepted, job.rows_rejected) == (6, 4, 2)
     assert _rejections(job) == [(3, "debtor_name", "invalid_text"), (5, "invoice_number",
                                                                        "invalid_text")]  # fmt: skip
 
@@ -161,7 +161,7 @@ def test_an_unexpected_error_fails_the_job_with_a_reason(tenant_a, monkeypatch, 
     settings.IMPORT_CHUNK_ROWS = 10
     job = _run_task(job)
     assert job.status == ImportStatus.FAILED
-    assert (job.rows_done, job.rows_accepted) == (10, 10)
+    assert (job.units_done, job.rows_accepted) == (10, 10)
     assert "10" in job.error and "30" in job.error
     assert "uventet" in job.error  # the reason in Danish, the portal's first language
     assert job.finished_at is not None
@@ -196,7 +196,7 @@ def test_a_connection_terminated_mid_job_resumes_from_the_last_committed_chunk(
     with creditor_scope(tenant_a.creditor):
         services.import_job_run(job_id=job.pk, chunk_rows=10)
         job.refresh_from_db()
-        assert (job.status, job.rows_done, job.rows_accepted) == (ImportStatus.FINISHED, 50, 50)
+        assert (job.status, job.units_done, job.rows_accepted) == (ImportStatus.FINISHED, 50, 50)
         assert (job.rows_rejected, job.cases_created, job.attempts) == (0, 50, 2)
         assert Claim.objects.filter(invoice_number__startswith="F-").count() == 50
     # Chunks 1 and 2 were committed before the connection died and were not written again.
@@ -222,7 +222,7 @@ def test_the_sweep_queues_stale_jobs_again_and_fails_one_that_keeps_dying(tenant
         ImportJob.objects.filter(pk=dying.pk).update(
             status=ImportStatus.RUNNING,
             attempts=services.MAX_ATTEMPTS,
-            rows_total=5,
+            units_total=5,
             heartbeat_at=now - timedelta(minutes=30),
         )
     settings.CELERY_TASK_ALWAYS_EAGER = True

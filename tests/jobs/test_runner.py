@@ -149,3 +149,25 @@ def test_the_sweep_queues_stale_jobs_again_and_fails_one_started_too_often(credi
     assert "interrupted 5 times" in worn_out.error and "after 2 of 5" in worn_out.error
     assert refreshed(fresh).status == "queued" and refreshed(finished).status == "finished"
     assert fresh.pk not in runner.queued and finished.pk not in runner.queued
+
+
+def test_a_job_redelivered_after_its_last_allowed_run_fails_without_running(creditor):
+    """The broker redelivers a task whose worker died (acks_late) without the sweep: the run
+    itself stops a job that has been started ``max_attempts`` times."""
+    job = make(creditor, status=JobStatus.RUNNING, attempts=SumRunner.max_attempts,
+               units_done=2, units_total=5)  # fmt: skip
+    runner = SumRunner()
+    job = runner.run(job_id=job.pk)
+    assert job.status == "failed" and "interrupted 5 times" in job.error
+    assert runner.starts == [] and refreshed(job).attempts == SumRunner.max_attempts
+
+
+def test_a_runner_may_raise_an_unexpected_error_again_after_failing_the_job(creditor):
+    class Loud(SumRunner):
+        reraise = True
+
+    job = make(creditor)
+    with pytest.raises(RuntimeError, match="disk"):
+        Loud(break_at=2).run(job_id=job.pk)
+    job = refreshed(job)
+    assert job.status == "failed" and "after 2 of 5" in job.error

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bank', '0002_matching_indexes'),
-        ('cases', '0010_alter_workitem_reason'),
+        ('bank', '0003_job_runner_fields'),
+        ('cases', '0010_agent_workspace'),
         ('creditors', '0008_settlements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
