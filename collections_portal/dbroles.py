@@ -95,6 +95,11 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
             "settlement_reference": {"settled_at": None},
         },
     ),
+    # A settlement and its lines are written once, in one transaction; a reconciliation
+    # result is a record of what the books said.
+    AppendOnly("bank.Settlement"),
+    AppendOnly("bank.SettlementLine"),
+    AppendOnly("bank.Reconciliation"),
     # An attempt is written before the provider is called and completed once after it.
     AppendOnly(
         "delivery.DeliveryAttempt",

@@ -348,6 +348,12 @@ AGENCY_PHONE = env_str("AGENCY_PHONE", "")
 AGENCY_EMAIL = env_str("AGENCY_EMAIL", "")
 AGENCY_WEBSITE = env_str("AGENCY_WEBSITE", "")
 AGENCY_LOGO = env_str("AGENCY_LOGO", "")  # a file path; empty: the name in type
+# The client account the settlements are paid out from (the payout's pain.001 file): an IBAN,
+# or a Danish registration number and account number.
+AGENCY_BANK_IBAN = env_str("AGENCY_BANK_IBAN", "")
+AGENCY_BANK_REG = env_str("AGENCY_BANK_REG", "")
+AGENCY_BANK_ACCOUNT = env_str("AGENCY_BANK_ACCOUNT", "")
+AGENCY_BANK_BIC = env_str("AGENCY_BANK_BIC", "")
 # A preview is rendered by a worker while the browser waits, at most this many seconds.
 NOTICES_PREVIEW_TIMEOUT = env_int("NOTICES_PREVIEW_TIMEOUT", 60)
 # Notices still pending this many minutes after they were made are queued again (a broker that
@@ -414,6 +420,16 @@ CELERY_BEAT_SCHEDULE = {
     "flag-approaching-limitation": {
         "task": "cases.flag_approaching_limitation",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Settlements: on the 1st, each creditor whose period ended yesterday is settled.
+    "bank-settlements": {
+        "task": "bank.run_settlements",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    # Reconciliation: every day, received = paid out + revenue + refunds + held.
+    "bank-reconcile": {
+        "task": "bank.reconcile",
+        "schedule": crontab(hour=5, minute=30),
     },
     # Bank files stuck in processing are queued again.
     "bank-requeue-stale-files": {

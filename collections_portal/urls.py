@@ -10,6 +10,7 @@ from collections_portal import signin
 from creditors import views as creditor_views
 from creditors import views_api_keys
 from debtors import views as debtor_views
+from integrations.bank import views_settlements as settlement_views
 from notices import views as notice_views
 
 auth_patterns = [
@@ -83,6 +84,18 @@ urlpatterns = [
     path("debtors/", debtor_views.debtor_list, name="debtor_list"),
     path("debtors/<int:debtor_id>/", debtor_views.debtor_detail, name="debtor_detail"),
     path("debtors/<int:debtor_id>/reveal/", debtor_views.debtor_reveal, name="debtor_reveal"),
+    # Settlements: the creditor's statements (PDF, CSV).
+    path("settlements/", settlement_views.settlement_list, name="settlements"),
+    path(
+        "settlements/<uuid:settlement_id>/statement.pdf",
+        settlement_views.settlement_pdf,
+        name="settlement_pdf",
+    ),
+    path(
+        "settlements/<uuid:settlement_id>/statement.csv",
+        settlement_views.settlement_csv,
+        name="settlement_csv",
+    ),
     # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
     path("agency/", include("integrations.bank.urls")),
     # The agent workspace: queue, next case, work screen, score weights. Agency staff only.

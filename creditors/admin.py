@@ -61,6 +61,17 @@ class CreditorAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Settlement agreement",
+            {
+                "fields": [
+                    "settlement_period",
+                    "settlement_interest_share",
+                    "settlement_commission_percent",
+                    "settlement_compensation_to",
+                ]
+            },
+        ),
     ]
 
 

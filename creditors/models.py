@@ -1,7 +1,9 @@
 """The tenants: creditors, and the people who act for them."""
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
@@ -41,6 +43,23 @@ class AllocationOrder(models.TextChoices):
     INTEREST_COSTS_PRINCIPAL = "interest,costs,principal", _("Interest, costs, principal")
     COSTS_PRINCIPAL_INTEREST = "costs,principal,interest", _("Costs, principal, interest")
     PRINCIPAL_INTEREST_COSTS = "principal,interest,costs", _("Principal, interest, costs")
+
+
+class SettlementPeriod(models.TextChoices):
+    """How often the agency settles collected money to the creditor (afregning)."""
+
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class CompensationTo(models.TextChoices):
+    """Who keeps the B2B compensation (kompensationsbeløb) the debtor pays."""
+
+    CREDITOR = "creditor", _("The creditor")
+    AGENCY = "agency", _("The agency")
+
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 class Creditor(models.Model):
@@ -149,6 +168,35 @@ class Creditor(models.Model):
             "the case is confirmed by the closing letter instead."
         ),
     )
+    # The settlement agreement: how often collected money is settled and how it is split.
+    settlement_period = models.CharField(
+        _("settlement period"),
+        max_length=10,
+        choices=SettlementPeriod.choices,
+        default=SettlementPeriod.MONTHLY,
+    )
+    settlement_interest_share = models.DecimalField(
+        _("agency's share of interest (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=PERCENT_VALIDATORS,
+        help_text=_("The part of the interest collected that the agency keeps, in percent."),
+    )
+    settlement_commission_percent = models.DecimalField(
+        _("commission on collected principal (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=PERCENT_VALIDATORS,
+        help_text=_("The agency's commission on the principal collected, in percent."),
+    )
+    settlement_compensation_to = models.CharField(
+        _("compensation is kept by"),
+        max_length=10,
+        choices=CompensationTo.choices,
+        default=CompensationTo.CREDITOR,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -159,6 +207,13 @@ class Creditor(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cvr__regex=r"^[0-9]{8}$"), name="creditor_cvr_8_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(settlement_interest_share__gte=0)
+                & models.Q(settlement_interest_share__lte=100)
+                & models.Q(settlement_commission_percent__gte=0)
+                & models.Q(settlement_commission_percent__lte=100),
+                name="creditor_settlement_percents_0_100",
             ),
         ]
 

@@ -29,6 +29,10 @@ class WorkItemReason(models.TextChoices):
         "credit_bureau_submission_failed",
         _("Credit-bureau submission refused"),
     )
+    RECONCILIATION_DIFFERENCE = (
+        "reconciliation_difference",
+        _("Client account does not reconcile"),
+    )
 
 
 class WorkItemStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from collections_portal.tenancy import TenantModel
 from integrations.jobs import JobFields, JobStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -298,3 +299,137 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.payee_name}"
+
+
+class Settlement(TenantModel):
+    """One settlement (afregning) of a creditor's collected money for a period.
+
+    Written once, in one transaction with its lines; never changed. The figures are the sums of
+    its lines (see ``integrations.bank.settlements``):
+
+    - ``received``: money the agency received for the creditor in the settled payments;
+    - ``creditor_share`` / ``agency_share``: how that money divides by the agreement;
+    - ``credit_held``: overpayments in it, held for the debtors (refunded, never paid out);
+    - ``direct_received`` / ``direct_owed``: payments made directly to the creditor and the
+      agency's part of them, which the creditor owes the agency;
+    - ``payout``: ``creditor_share - direct_owed`` (negative: the creditor owes the agency).
+    """
+
+    public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    # ``creditor`` (TenantModel): whose settlement; its users read it in their scope only.
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    currency = models.CharField(_("currency"), max_length=3, default="DKK")
+    # The agreement as it was applied (the creditor's settings may change later).
+    interest_share = models.DecimalField(
+        _("agency's share of interest (%)"), max_digits=5, decimal_places=2
+    )
+    commission_percent = models.DecimalField(_("commission (%)"), max_digits=5, decimal_places=2)
+    compensation_to = models.CharField(_("compensation is kept by"), max_length=10)
+    payments = models.PositiveIntegerField(_("payments"))
+    received = models.DecimalField(_("received by the agency"), **MONEY)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest_creditor = models.DecimalField(_("interest to the creditor"), **MONEY)
+    interest_agency = models.DecimalField(_("interest kept by the agency"), **MONEY)
+    compensation_creditor = models.DecimalField(_("compensation to the creditor"), **MONEY)
+    compensation_agency = models.DecimalField(_("compensation kept by the agency"), **MONEY)
+    costs_agency = models.DecimalField(_("collection costs and fees"), **MONEY)
+    commission = models.DecimalField(_("commission"), **MONEY)
+    creditor_share = models.DecimalField(_("the creditor's share"), **MONEY)
+    agency_share = models.DecimalField(_("the agency's share"), **MONEY)
+    credit_held = models.DecimalField(_("overpayments held for debtors"), **MONEY)
+    direct_received = models.DecimalField(_("paid directly to the creditor"), **MONEY)
+    direct_owed = models.DecimalField(_("owed by the creditor for direct payments"), **MONEY)
+    payout = models.DecimalField(_("net payout"), **MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payout=models.F("creditor_share") - models.F("direct_owed")),
+                name="settlement_payout_is_share_less_owed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def agency_revenue(self):
+        """What the agency earns in the settlement: its share of the money it received and
+        its part of the direct payments (taken off the payout)."""
+        return self.agency_share + self.direct_owed
+
+
+class SettlementLine(models.Model):
+    """One payment in a settlement and how it divides. A payment is in one line at most (a
+    unique key): no payment is settled twice, whatever runs at the same time."""
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
+    payment = models.OneToOneField(
+        "cases.Payment", on_delete=models.PROTECT, related_name="settlement_line"
+    )
+    direct = models.BooleanField(_("paid directly to the creditor"))
+    case_number = models.CharField(_("case"), max_length=40)
+    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), **MONEY)
+    interest_agency = models.DecimalField(_("interest kept by the agency"), **MONEY)
+    compensation = models.DecimalField(_("compensation"), **MONEY)
+    costs = models.DecimalField(_("collection costs and fees"), **MONEY)
+    commission = models.DecimalField(_("commission"), **MONEY)
+    credit = models.DecimalField(_("overpayment"), **MONEY)
+    creditor_share = models.DecimalField(_("the creditor's share"), **MONEY)
+    agency_share = models.DecimalField(_("the agency's share"), **MONEY)
+
+    class Meta:
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        ordering = ["received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount=models.F("creditor_share")
+                    + models.F("agency_share")
+                    + models.F("credit")
+                ),
+                name="settlement_line_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.amount}"
+
+
+class Reconciliation(models.Model):
+    """One reconciliation result: for a creditor (or, with no creditor, the total) at
+    ``checked_at``: received = paid out + agency revenue + refunds + held, and the difference
+    (zero when the books agree to the øre). One row per creditor and one total per ``run``."""
+
+    run = models.UUIDField(_("run"), db_index=True)
+    creditor = models.ForeignKey(
+        "creditors.Creditor", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received = models.DecimalField(_("received"), **MONEY)
+    paid_out = models.DecimalField(_("paid out to the creditor"), **MONEY)
+    agency_revenue = models.DecimalField(_("agency revenue"), **MONEY)
+    refunds = models.DecimalField(_("refunds"), **MONEY)
+    held = models.DecimalField(_("held on the client account"), **MONEY)
+    difference = models.DecimalField(_("difference"), **MONEY)
+    checked_at = models.DateTimeField(_("checked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+        ordering = ["-checked_at", "creditor_id"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d} {self.difference}"

@@ -17,3 +17,20 @@ def process_bank_file(*, file_id: int) -> dict:
 def requeue_stale_files() -> int:
     """Beat: queue again the bank files with no sign of life (see the service)."""
     return bank_files_requeue_stale()
+
+
+@shared_task(name="bank.run_settlements", acks_late=True)
+def run_settlements() -> int:
+    """Beat, on the 1st: settle each creditor whose period ended yesterday."""
+    from .settlements import settlements_run
+
+    return len(settlements_run())
+
+
+@shared_task(name="bank.reconcile", acks_late=True)
+def reconcile_client_account() -> str:
+    """Beat, daily: record the reconciliation and open work items for differences."""
+    from .reconciliation import reconcile
+
+    results = reconcile()
+    return str(results[-1].difference) if results else "0.00"

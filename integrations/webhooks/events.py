@@ -62,3 +62,12 @@ def emit_import_finished(
     """For the bulk import, when a job has finished: ``data`` as documented in the report
     (``{"import": {"id", "status", "rows", "accepted", "rejected", ...}}``)."""
     return webhook_event_emit(creditor_id=creditor_id, event=EventType.IMPORT_FINISHED, data=data)
+
+
+def emit_settlement_created(settlement) -> WebhookEvent | None:
+    """For the settlement service, in the settlement's transaction: sent once it commits."""
+    return webhook_event_emit(
+        creditor_id=settlement.creditor_id,
+        event=EventType.SETTLEMENT_CREATED,
+        data=lambda: payloads.settlement_created(settlement),
+    )

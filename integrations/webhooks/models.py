@@ -24,6 +24,7 @@ class EventType(models.TextChoices):
     PAYMENT_RECEIVED = "payment.received", _("Payment received")
     NOTICE_SENT = "notice.sent", _("Notice sent")
     IMPORT_FINISHED = "import.finished", _("Import finished")
+    SETTLEMENT_CREATED = "settlement.created", _("Settlement created")
 
 
 # Sent only by a test-fire, to one endpoint, whatever it subscribes to.

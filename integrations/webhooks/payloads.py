@@ -127,3 +127,32 @@ def notice_sent(notice: Notice, *, channel: str = "") -> dict[str, Any]:
         },
         "case": case_summary(notice.case),
     }
+
+
+def settlement_created(settlement) -> dict[str, Any]:
+    """A settlement's figures and where its statement (PDF and CSV) is downloaded."""
+    from django.urls import reverse
+
+    return {
+        "settlement": {
+            "id": settlement.pk,
+            "reference": settlement.number,
+            "period_start": settlement.period_start.isoformat(),
+            "period_end": settlement.period_end.isoformat(),
+            "currency": settlement.currency,
+            "payments": settlement.payments,
+            "received": money(settlement.received),
+            "creditor_share": money(settlement.creditor_share),
+            "agency_share": money(settlement.agency_share),
+            "direct_received": money(settlement.direct_received),
+            "direct_owed": money(settlement.direct_owed),
+            "credit_held": money(settlement.credit_held),
+            "payout": money(settlement.payout),
+            "statement_pdf": reverse(
+                "settlement_pdf", kwargs={"settlement_id": settlement.public_id}
+            ),
+            "statement_csv": reverse(
+                "settlement_csv", kwargs={"settlement_id": settlement.public_id}
+            ),
+        }
+    }

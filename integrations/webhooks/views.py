@@ -49,7 +49,10 @@ ABOUT = (
     "currency, received_on, method, payer_reference, allocations[] of component, "
     "invoice_number, amount), `case` and `balance` after it. `notice.sent`: `notice` (id, "
     "kind, sequence, dated, deadline, channel, status) and `case`. `import.finished`: "
-    "`import` (id, status, counts). `webhook.test` (test-fire only): `endpoint`, `message`. "
+    "`import` (id, status, counts). `settlement.created`: `settlement` (id, reference, "
+    "period_start, period_end, currency, payments, received, creditor_share, agency_share, "
+    "direct_received, direct_owed, credit_held, payout, statement_pdf, statement_csv). "
+    "`webhook.test` (test-fire only): `endpoint`, `message`. "
     'Amounts are decimal strings (`"1250.00"`), dates ISO; no CPR numbers are sent.\n\n'
     "**Signature.** " + (signing.__doc__ or "")
 )

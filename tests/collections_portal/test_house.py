@@ -106,6 +106,8 @@ def test_the_beat_schedule_names_every_periodic_task():
         "webhooks-send-due-deliveries",
         "credit-bureau-sweep",
         "bank-requeue-stale-files",
+        "bank-settlements",
+        "bank-reconcile",
     }
     apps = settings.INSTALLED_APPS
     assert apps.index("notices.delivery") == apps.index("notices") + 1

@@ -12,7 +12,7 @@ from collections_portal.tenancy import (
     current_creditor_ids,
 )
 from creditors.models import ApiKey, Creditor, Membership
-from integrations.bank.models import BankEntry, ReceivedPayment, Refund
+from integrations.bank.models import BankEntry, ReceivedPayment, Reconciliation, Refund
 
 # Models with a creditor key that are not tenant data behind a scope, and why.
 UNSCOPED_WITH_CREDITOR = {
@@ -24,6 +24,7 @@ UNSCOPED_WITH_CREDITOR = {
     BankEntry: "the agency's bank entries; booked ones name the creditor",
     ReceivedPayment: "the agency's record of money booked for a creditor (settlement follows)",
     Refund: "the agency's refunds to payers; one from a case names its creditor",
+    Reconciliation: "the agency's check of its client account; agency staff only",
 }
 
 

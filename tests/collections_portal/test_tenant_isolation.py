@@ -33,6 +33,49 @@ def _notice_of(tenant: Tenant) -> int:
     return notice.pk
 
 
+def _settlement_of(tenant: Tenant):
+    """An (empty) settlement of the tenant's, as the statement URLs name it."""
+    from django.utils import timezone
+
+    from integrations.bank.models import Settlement
+
+    zero = 0
+    today = timezone.localdate()
+    with tenancy.creditor_scope(tenant.creditor):
+        settlement, _ = Settlement.objects.get_or_create(
+            number=f"T-{tenant.creditor.pk}",
+            defaults={
+                "creditor": tenant.creditor,
+                "period_start": today,
+                "period_end": today,
+                "interest_share": zero,
+                "commission_percent": zero,
+                "compensation_to": "creditor",
+                "payments": 0,
+                **dict.fromkeys(
+                    [
+                        "received",
+                        "principal",
+                        "interest_creditor",
+                        "interest_agency",
+                        "compensation_creditor",
+                        "compensation_agency",
+                        "costs_agency",
+                        "commission",
+                        "creditor_share",
+                        "agency_share",
+                        "credit_held",
+                        "direct_received",
+                        "direct_owed",
+                        "payout",
+                    ],
+                    zero,
+                ),
+            },
+        )
+    return settlement.public_id
+
+
 def _document_of(tenant: Tenant) -> int:
     """A document on the tenant's case (made once)."""
     from django.core.files.base import ContentFile
@@ -53,6 +96,7 @@ OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "case_id": lambda t: t.case.pk,
     "debtor_id": lambda t: t.debtor.pk,
     "notice_id": _notice_of,
+    "settlement_id": _settlement_of,
     "document_id": _document_of,
 }
 
