@@ -231,7 +231,12 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
             Sum("amount", filter=Q(received_on__gte=today.replace(month=1, day=1))), ZERO
         ),
         month=Coalesce(Sum("amount", filter=Q(received_on__gte=today.replace(day=1))), ZERO),
-        days=Avg(F("received_on") - Cast("case__created_at", output_field=DateField())),
+        # Handover is the filing; a payment dated before it (made to the creditor before the
+        # case was handed over) says nothing about how fast collection works.
+        days=Avg(
+            F("received_on") - Cast("case__created_at", output_field=DateField()),
+            filter=Q(received_on__gte=Cast("case__created_at", output_field=DateField())),
+        ),
     )
     board.recovered_all, board.recovered_year = money["all"], money["year"]
     board.recovered_month = money["month"]
