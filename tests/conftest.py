@@ -153,3 +153,28 @@ def _celery_queue_of_this_run():
         queue_discard(queue)
     except Exception as exc:  # the broker gone at the end of a run must not fail the run
         print(f"could not delete the test queue {queue}: {exc}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_of_this_worker():
+    """Each test process (an xdist worker, or another checkout's run on the same Redis) keeps
+    its cache keys under a prefix of its own: the sign-in and reset limits, the API's rate
+    counters and the idempotency records are then never counted, or cleared, by a test running
+    beside it. Subprocesses (Celery workers, gunicorn) inherit it through the environment."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    previous = settings.CACHES["default"].get("KEY_PREFIX", "")
+    os.environ["CACHE_KEY_PREFIX"] = prefix
+    settings.CACHES["default"]["KEY_PREFIX"] = prefix
+    for cache in caches.all(initialized_only=True):
+        cache.key_prefix = prefix
+    yield prefix
+    try:  # Redis keeps nothing of the run
+        client = caches["default"]._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    except Exception as exc:  # the cache gone at the end of a run must not fail the run
+        print(f"could not delete the test cache keys {prefix}:*: {exc}")
+    settings.CACHES["default"]["KEY_PREFIX"] = previous
