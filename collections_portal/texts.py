@@ -8,10 +8,11 @@ kind. It is rendered when it is shown, in the language of the page: a Danish cre
 Danish, an English one English, from the same record.
 
 The arguments' kinds: :class:`Money` (written in the language's notation, ``1.234,50`` or
-``1,234.50``), :class:`Percent`, a ``date`` (ISO 8601, the same in every language: ledger
-sentences compare dates), a nested :class:`Text` (rendered in the same language), a lazily
-translated label (a model choice's label: stored as its English id, translated when read),
-and plain strings and numbers (names, invoice numbers, counts: never translated).
+``1,234.50``), :class:`Percent`, a :class:`Day` (in the language's short date format), a
+``date`` (ISO 8601, the same in every language: the ledger's sentences compare dates), a
+nested :class:`Text` (rendered in the same language), a lazily translated label (a model
+choice's label: stored as its English id, translated when read), and plain strings and numbers
+(names, invoice numbers, counts: never translated).
 
 The English rendering is also stored beside it in the record's text column, so the record
 reads right without this module (the admin, ``explain_case``, a log) and older records, which
@@ -30,7 +31,7 @@ from django.utils.translation import gettext
 
 from collections_portal.money import format_money
 
-__all__ = ["Money", "Percent", "Text", "render_stored"]
+__all__ = ["Day", "Money", "Percent", "Text", "render_stored"]
 
 
 class Money:
@@ -60,6 +61,21 @@ class Percent:
         return text.replace(".", ",") if language == "da" else text
 
 
+class Day:
+    """A day written the way the reader's language writes it (``07.12.2026``, ``07/12/2026``),
+    where a plain ``date`` argument stays ISO 8601."""
+
+    __slots__ = ("day",)
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def render(self, language: str) -> str:
+        from django.utils.formats import date_format
+
+        return date_format(self.day, "SHORT_DATE_FORMAT")
+
+
 def _msgid(label: Promise) -> str:
     """The English id of a lazily translated label (what it reads with no translation)."""
     with translation.override(None):
@@ -73,8 +89,12 @@ def _encode(value: Any) -> Any:
         return {"money": str(value.amount), "currency": value.currency}
     if isinstance(value, Percent):
         return {"percent": str(value.rate)}
+    if isinstance(value, Day):
+        return {"day": value.day.isoformat()}
     if isinstance(value, Promise):
         return {"label": _msgid(value)}
+    if isinstance(value, _Label):
+        return {"label": value.msgid}
     if isinstance(value, datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, date):
@@ -97,6 +117,8 @@ def _decode(value: Any) -> Any:
         return Percent(Decimal(value["percent"]))
     if "label" in value:
         return _Label(value["label"])
+    if "day" in value:
+        return Day(date.fromisoformat(value["day"]))
     if "datetime" in value:
         return datetime.fromisoformat(value["datetime"])
     if "date" in value:
@@ -118,7 +140,7 @@ class _Label:
 def _render_argument(value: Any, language: str) -> str:
     if isinstance(value, Text):
         return value.render(language)
-    if isinstance(value, Money | Percent):
+    if isinstance(value, Money | Percent | Day):
         return value.render(language)
     if isinstance(value, _Label):
         return gettext(value.msgid) if value.msgid else ""
@@ -130,6 +152,8 @@ def _render_argument(value: Any, language: str) -> str:
         return value.isoformat()
     if value is None:
         return ""
+    if isinstance(value, Decimal) and language == "da":
+        return str(value).replace(".", ",")
     return str(value)
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -36,6 +37,7 @@ from cases.rules import (
 )
 from cases.selectors import reminders_sent  # noqa: F401 (importable from here as before)
 from cases.timeline import actor_fields, event_record
+from collections_portal.texts import Money, Text
 from notices.models import Notice, NoticeKind
 
 from .errors import CaseError
@@ -129,8 +131,17 @@ def case_send_reminder(
         actor=actor,
         from_state=before,
         message=(
-            f"Reminder {notice.sequence} sent; "
-            + (f"fee {figure.amount}." if figure.allowed else f"no fee: {figure.refusal}")
+            Text(
+                N_("Reminder %(number)s sent; fee %(fee)s."),
+                number=notice.sequence,
+                fee=Money(figure.amount),
+            )
+            if figure.allowed
+            else Text(
+                N_("Reminder %(number)s sent; no fee: %(refusal)s"),
+                number=notice.sequence,
+                refusal=figure.refusal,
+            )
         ),
         data={"notice": notice.pk, "fee": str(figure.amount)},
     )
@@ -158,9 +169,14 @@ def case_send_warning(
         code="case.warning_sent",
         actor=actor,
         from_state=before,
-        message=(
-            f"Collection warning sent; pay by {deadline.isoformat()} "
-            f"({profile.warning_deadline_days} days, inkassoloven § 10, {profile.label})."
+        message=Text(
+            N_(
+                "Collection warning sent; pay by %(deadline)s (%(days)s days, inkassoloven § 10, "
+                "%(profile)s)."
+            ),
+            deadline=deadline,
+            days=profile.warning_deadline_days,
+            profile=profile.label,
         ),
         data={"notice": notice.pk, "deadline": deadline.isoformat()},
     )
@@ -192,8 +208,11 @@ def case_accept_creditor_warning(
         code="case.warning_evidence_accepted",
         actor=actor,
         from_state=before,
-        message=f"The creditor's collection warning of {sent_on.isoformat()} is accepted; "
-        f"deadline {deadline.isoformat()}.",
+        message=Text(
+            N_("The creditor's collection warning of %(sent)s is accepted; deadline %(deadline)s."),
+            sent=sent_on,
+            deadline=deadline,
+        ),
     )
 
 
@@ -238,7 +257,9 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         code="case.collection_started",
         actor=actor,
         from_state=before,
-        message="Collection started; first collection letter with a voluntary settlement.",
+        message=Text(
+            N_("Collection started; first collection letter with a voluntary settlement.")
+        ),
         data={"notice": notice.pk},
     )
     # A person calls the debtor: nobody has spoken to them yet.
@@ -255,7 +276,7 @@ def case_to_monitoring(*, case: Case, on: date, actor=None, reason: str = "") ->
     )
     _save(case)
     event_record(case=case, code="case.monitoring_started", actor=actor, from_state=before,
-                 message=reason or "No payment: long-term monitoring.")  # fmt: skip
+                 message=reason or Text(N_("No payment: long-term monitoring.")))  # fmt: skip
 
 
 @transaction.atomic
@@ -283,7 +304,9 @@ def case_reopen(*, case: Case, on: date, actor=None, reason: str = "") -> None:
 
 
 @transaction.atomic
-def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: str = "") -> Case:
+def case_close(
+    *, case: Case, reason: ClosedReason | str, actor=None, message: str | Text = ""
+) -> Case:
     case = lock_case(case)
     if case.state == CaseState.CLOSED:
         return case
@@ -299,7 +322,7 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, actor=None, message: str = "") -> Case:
+def case_withdraw(*, case: Case, actor=None, message: str | Text = "") -> Case:
     """The creditor takes the case back. A closed case cannot be withdrawn (again): saying so
     beats a silent success that would let the creditor believe something happened."""
     case = lock_case(case)
@@ -320,12 +343,12 @@ def case_close_if_paid(*, case: Case, actor=None) -> bool:
     owed = selectors.case_balance(case).total
     if owed > 0:
         return False
-    case_close(case=case, reason=ClosedReason.PAID, actor=actor, message="Paid in full.")
+    case_close(case=case, reason=ClosedReason.PAID, actor=actor, message=Text(N_("Paid in full.")))
     return True
 
 
 @transaction.atomic
-def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool:
+def case_reinstate_if_owed(*, case: Case, actor=None, message: str | Text = "") -> bool:
     """Reopen a case closed as paid when money is owed again (a payment was reversed), in the
     state it was closed from."""
     case = lock_case(case)
@@ -340,7 +363,7 @@ def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool
     case.next_action_at = timezone.now()
     _save(case, "closed_reason")
     event_record(case=case, code="case.reinstated", actor=actor, from_state=before,
-                 message=message or "Money is owed again.")  # fmt: skip
+                 message=message or Text(N_("Money is owed again.")))  # fmt: skip
     return True
 
 
