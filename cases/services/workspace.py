@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -38,6 +39,7 @@ from cases.models import (
     WorkScoreWeights,
 )
 from cases.timeline import event_record
+from collections_portal.texts import Text
 
 from .errors import CaseError
 from .work_items import work_item_close, work_item_open
@@ -207,7 +209,12 @@ def work_item_done(*, item: WorkItem, user: AbstractBaseUser, outcome: str = "")
         code="work.item_closed",
         actor=user,
         from_state=item.case.state,
-        message=f"{_agent(user)}: {item.get_reason_display()}. {outcome}".strip(),
+        message=Text(
+            N_("%(agent)s: %(reason)s. %(outcome)s"),
+            agent=_agent(user),
+            reason=WorkItemReason(item.reason).label,
+            outcome=outcome,
+        ),
         data={"work_item": item.pk, "reason": item.reason},
     )
     return item
@@ -246,10 +253,14 @@ def contact_log(
         code="case.contact_logged",
         actor=user,
         from_state=case.state,
-        message=(
-            f"{_agent(user)}: {entry.get_channel_display()}, {entry.get_direction_display()}, "
-            f"{entry.get_outcome_display()}. {entry.note}"
-        ).strip(),
+        message=Text(
+            N_("%(agent)s: %(channel)s, %(direction)s, %(outcome)s. %(note)s"),
+            agent=_agent(user),
+            channel=ContactChannel(entry.channel).label,
+            direction=ContactDirection(entry.direction).label,
+            outcome=ContactOutcome(entry.outcome).label,
+            note=entry.note,
+        ),
         data={"contact": entry.pk, "channel": channel, "outcome": outcome},
     )
     if outcome == ContactOutcome.REACHED:
@@ -287,7 +298,12 @@ def callback_set(*, case: Case, user: AbstractBaseUser, at: datetime, note: str 
         code="case.callback_set",
         actor=user,
         from_state=case.state,
-        message=f"{_agent(user)}: {timezone.localtime(at):%Y-%m-%d %H:%M}. {note}".strip(),
+        message=Text(
+            N_("%(agent)s: %(at)s. %(note)s"),
+            agent=_agent(user),
+            at=timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+            note=note,
+        ),
         data={"work_item": item.pk, "at": at.isoformat()},
     )
     return item
