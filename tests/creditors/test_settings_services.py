@@ -7,7 +7,7 @@ import time_machine
 from django.core import mail, signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from creditors.models import CreditorEvent, Invitation, Membership, Role
 from creditors.services import (
@@ -28,6 +28,13 @@ from creditors.tasks import send_invitation
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages in their source language (a page test may leave Danish on)."""
+    with translation.override("en"):
+        yield
 
 BASE = "https://portal.example/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
