@@ -49,7 +49,7 @@ def wait_for_mail(mail_dir: Path, timeout: float = 60) -> email.message.Message:
     while time.monotonic() < deadline:
         files = sorted(mail_dir.glob("*.log"))
         if files and files[0].stat().st_size:
-            return email.message_from_string(files[0].read_text())
+            return email.message_from_bytes(files[0].read_bytes())
         time.sleep(0.25)
     raise AssertionError("no invitation mail arrived")
 
@@ -82,7 +82,7 @@ def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
 
     message = wait_for_mail(mail_worker)
     assert message["To"] == "ny.laeser@example.com"
-    body = message.get_payload(decode=True).decode()
+    body = message.get_payload(decode=True).decode(message.get_content_charset())
     link = re.search(r"(http://\S+/invitations/\S+/)", body).group(1)
     assert link.startswith(live_server.url)
 
@@ -92,13 +92,13 @@ def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
     check_page_at_widths(page, link)
     page.get_by_label("Fornavn").fill("Nanna")
     page.get_by_label("Efternavn").fill("Læser")
-    page.get_by_label("Adgangskode", exact=True).fill("123")
-    page.get_by_label("Adgangskode igen").fill("123")
+    page.locator("#id_password1").fill("123")
+    page.locator("#id_password2").fill("123")
     page.get_by_role("button", name="Opret konto og bliv bruger").click()
     expect(page.locator("small[role=alert]").first).to_be_visible()  # too short, at the field
     good = "en lang og god adgangskode 7"
-    page.get_by_label("Adgangskode", exact=True).fill(good)
-    page.get_by_label("Adgangskode igen").fill(good)
+    page.locator("#id_password1").fill(good)
+    page.locator("#id_password2").fill(good)
     page.get_by_role("button", name="Opret konto og bliv bruger").click()
     expect(page.get_by_text(f"Velkommen til {tenant_a.creditor.name}: du er læser.")).to_be_visible()
     membership = Membership.objects.get(user__email="ny.laeser@example.com")
@@ -121,7 +121,8 @@ def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     expect(page.locator("#next-step")).to_be_visible()
     expect(page.locator("details.case-action")).to_have_count(0)
-    expect(page.locator("main form button[type=submit]")).to_have_count(0)
+    # Nothing that writes: the only form left is the letter preview (a GET).
+    expect(page.locator("main form[method=post]")).to_have_count(0)
 
 
 def test_every_settings_page_is_accessible_at_both_widths(page, live_server, tenant_a, owner):  # noqa: F811
