@@ -57,9 +57,7 @@ urlpatterns = [
     ),
     path("settings/company/", views_settings.company, name="settings_company"),
     path("settings/cpr-reveals/", views_settings.cpr_reveals, name="settings_cpr_reveals"),
-    path(
-        "invitations/<str:token>/", views_settings.invitation_accept, name="invitation_accept"
-    ),
+    path("invitations/<str:token>/", views_settings.invitation_accept, name="invitation_accept"),
     path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
     path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("cases/", case_list_views.case_list, name="case_list"),

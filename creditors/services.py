@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collections_portal.celery import enqueue_on_commit
+
 from .models import ApiKey, Creditor, CreditorEvent, Invitation, Membership, Role
 from .selectors import SESSION_CREDITOR_KEY, creditors_for_user, membership_for
 from .validators import logo_kind
-
-from collections_portal.celery import enqueue_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -383,9 +383,7 @@ def membership_remove(*, actor: AbstractBaseUser, membership: Membership) -> Non
     the user's other creditors). Only owners remove owners; the last owner stays."""
     creditor = _lock_creditor(membership.creditor)
     acting = _manager(actor, creditor)
-    membership = Membership.objects.select_for_update().select_related("user").get(
-        pk=membership.pk
-    )
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.role == Role.OWNER:
         _owners_only(acting, _("Only an owner can remove an owner."))
         if _owner_count(creditor) <= 1:

@@ -112,6 +112,8 @@ def _is_safe_svg(data: bytes) -> bool:
                 ("#", "data:image/png", "data:image/jpeg")
             ):
                 return False
-        if local == "style" and ("url(" in (element.text or "") or "@import" in (element.text or "")):
+        if local == "style" and (
+            "url(" in (element.text or "") or "@import" in (element.text or "")
+        ):
             return False
     return True

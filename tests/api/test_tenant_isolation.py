@@ -284,9 +284,12 @@ def test_settings_posts_naming_another_creditors_rows_are_404(client, tenant_a, 
     other = {
         "membership": Membership.objects.get(user=tenant_b.user),
         "invitation": membership_invite(
-            creditor=tenant_b.creditor, actor=owner_b, email="b@example.com",
-            role=Role.MEMBER, base_url="http://testserver/",
-        ),  # fmt: skip
+            creditor=tenant_b.creditor,
+            actor=owner_b,
+            email="b@example.com",
+            role=Role.MEMBER,
+            base_url="http://testserver/",
+        ),
         "api_key": api_key_create(creditor=tenant_b.creditor, name="Beta key")[0],
     }
     client.force_login(owner_a)

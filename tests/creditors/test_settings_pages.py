@@ -82,7 +82,9 @@ def test_an_admin_opens_settings_but_not_the_cpr_reveal_log(client, tenant_a, wo
 def test_another_creditors_memberships_and_invitations_are_404(client, tenant_b, world):
     client.force_login(member(tenant_b, Role.OWNER).user)
     assert client.post(reverse("settings_user_role"), _fill(WRITES[1][1], world)).status_code == 404
-    assert client.post(reverse("settings_user_remove"), _fill(WRITES[2][1], world)).status_code == 404
+    assert (
+        client.post(reverse("settings_user_remove"), _fill(WRITES[2][1], world)).status_code == 404
+    )
     response = client.post(reverse("settings_invitation_revoke"), _fill(WRITES[3][1], world))
     assert response.status_code == 404
     assert client.post(reverse("settings_user_remove"), {"membership": "x"}).status_code == 404
@@ -92,7 +94,9 @@ def test_another_creditors_memberships_and_invitations_are_404(client, tenant_b,
     assert world["target"].user.email not in body and "pending@example.com" not in body
 
 
-def test_an_owner_lists_invites_changes_and_removes(client, tenant_a, world, django_capture_on_commit_callbacks):
+def test_an_owner_lists_invites_changes_and_removes(
+    client, tenant_a, world, django_capture_on_commit_callbacks
+):
     owner, target = world["owner"], world["target"]
     client.force_login(owner.user)
     body = client.get(reverse("settings_users")).content.decode()
@@ -108,11 +112,15 @@ def test_an_owner_lists_invites_changes_and_removes(client, tenant_a, world, dja
     (hook,) = hooks
     assert hook.kwargs == {"base_url": "http://testserver/"}
 
-    response = client.post(reverse("settings_user_role"), {"membership": target.pk, "role": "admin"})
+    response = client.post(
+        reverse("settings_user_role"), {"membership": target.pk, "role": "admin"}
+    )
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.role == Role.ADMIN
-    assert client.post(reverse("settings_user_remove"), {"membership": target.pk}).status_code == 302
+    assert (
+        client.post(reverse("settings_user_remove"), {"membership": target.pk}).status_code == 302
+    )
     assert not Membership.objects.filter(pk=target.pk).exists()
 
 
@@ -129,16 +137,22 @@ def test_refusals_are_shown_with_the_reason(client, tenant_a, world):
     response = client.post(reverse("settings_users"), {"email": "nope", "role": "member"})
     assert response.status_code == 400
     assert response.context["form"].errors.keys() == {"email"}
-    response = client.post(reverse("settings_users"), {"email": tenant_a.user.email, "role": "member"})
+    response = client.post(
+        reverse("settings_users"), {"email": tenant_a.user.email, "role": "member"}
+    )
     assert response.status_code == 400
     assert "email" in response.context["form"].errors
 
 
-def test_an_admin_is_not_offered_the_owner_role_and_a_forged_one_is_refused(client, tenant_a, world):
+def test_an_admin_is_not_offered_the_owner_role_and_a_forged_one_is_refused(
+    client, tenant_a, world
+):
     client.force_login(member(tenant_a, Role.ADMIN).user)
     response = client.get(reverse("settings_users"))
     assert ("owner", "Ejer") not in [tuple(r) for r in response.context["roles"]]
-    response = client.post(reverse("settings_users"), {"email": "boss@example.com", "role": "owner"})
+    response = client.post(
+        reverse("settings_users"), {"email": "boss@example.com", "role": "owner"}
+    )
     assert response.status_code == 400
     assert "role" in response.context["form"].errors
     response = client.post(
@@ -161,7 +175,7 @@ def _link(invitation) -> str:
 def test_the_mailed_link_opens_the_page_and_a_new_user_joins(client, tenant_a, world):
     send_invitation.apply(args=[world["invitation"].pk], kwargs={"base_url": "http://testserver/"})
     (message,) = mail.outbox
-    path = next(l for l in message.body.splitlines() if l.startswith("http://testserver/"))
+    path = next(line for line in message.body.splitlines() if line.startswith("http://testserver/"))
     path = path.removeprefix("http://testserver")
     assert client.get(path).status_code == 200
     response = client.post(path, {"first_name": "Per", "last_name": "Hansen",
@@ -264,7 +278,9 @@ def test_company_details_are_saved_and_bad_ones_named(client, tenant_a, world, s
 
 def test_the_owner_reads_the_own_creditors_reveals_paged(client, tenant_a, tenant_b, world):
     with creditor_scope(tenant_a.creditor):
-        debtor = DebtorFactory(creditor=tenant_a.creditor, name="Ole Olsen", national_id=valid_cpr(3))
+        debtor = DebtorFactory(
+            creditor=tenant_a.creditor, name="Ole Olsen", national_id=valid_cpr(3)
+        )
         for i in range(51):
             debtor_reveal_national_id(debtor=debtor, user=tenant_a.user, reason=f"call {i}")
     with creditor_scope(tenant_b.creditor):

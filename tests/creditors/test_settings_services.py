@@ -36,10 +36,14 @@ def _english():
     with translation.override("en"):
         yield
 
+
 BASE = "https://portal.example/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 
 
 def member(tenant, role, **kwargs):
@@ -145,9 +149,11 @@ def test_an_expired_link_is_refused(tenant_a):
     owner = member(tenant_a, Role.OWNER).user
     invitation = invite(tenant_a, owner)
     token = invitation_token(invitation)
-    with time_machine.travel(timezone.now() + timedelta(days=8)):
-        with pytest.raises(InvitationError) as exc:
-            invitation_from_token(token)
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=8)),
+        pytest.raises(InvitationError) as exc,
+    ):
+        invitation_from_token(token)
     assert exc.value.code == "expired"
     assert str(exc.value) == "This invitation has expired."
 
@@ -269,9 +275,7 @@ def test_the_last_owner_is_neither_demoted_nor_removed(tenant_a):
     with pytest.raises(MembershipError):
         membership_remove(actor=second.user, membership=second)
     events = list(
-        CreditorEvent.objects.filter(code="membership.role_changed").values_list(
-            "data", flat=True
-        )
+        CreditorEvent.objects.filter(code="membership.role_changed").values_list("data", flat=True)
     )
     assert {"old_role": "admin", "new_role": "owner"} in events
     assert {"old_role": "owner", "new_role": "member"} in events
@@ -300,8 +304,11 @@ def test_details_are_saved_and_audited(tenant_a):
     creditor = creditor_details_update(
         actor=owner,
         creditor=tenant_a.creditor,
-        values={"phone": "+45 70 20 30 40", "fik_creditor_number": "12345678",
-                "iban": "DK50 0040 0440 1162 43"},  # fmt: skip
+        values={
+            "phone": "+45 70 20 30 40",
+            "fik_creditor_number": "12345678",
+            "iban": "DK50 0040 0440 1162 43",
+        },
     )
     creditor.refresh_from_db()
     assert creditor.iban == "DK5000400440116243" and creditor.fik_creditor_number == "12345678"

@@ -62,7 +62,11 @@ def owner(tenant_a):
 
 
 def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
-    page, live_server, tenant_a, owner, mail_worker  # noqa: F811
+    page,  # noqa: F811 (the page fixture)
+    live_server,
+    tenant_a,
+    owner,
+    mail_worker,
 ):
     today = timezone.localdate()
     case = file_case(tenant_a.creditor, claim("S-1", "800.00", today - timedelta(days=40)))
@@ -88,7 +92,9 @@ def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
 
     page.get_by_role("button", name="Log ud").click()
     page.goto(link)
-    expect(page.get_by_role("heading", name=f"Bliv bruger hos {tenant_a.creditor.name}")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Bliv bruger hos {tenant_a.creditor.name}")
+    ).to_be_visible()
     check_page_at_widths(page, link)
     page.get_by_label("Fornavn").fill("Nanna")
     page.get_by_label("Efternavn").fill("Læser")
@@ -100,7 +106,9 @@ def test_an_owner_invites_a_viewer_who_joins_and_sees_no_action_buttons(
     page.locator("#id_password1").fill(good)
     page.locator("#id_password2").fill(good)
     page.get_by_role("button", name="Opret konto og bliv bruger").click()
-    expect(page.get_by_text(f"Velkommen til {tenant_a.creditor.name}: du er læser.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Velkommen til {tenant_a.creditor.name}: du er læser.")
+    ).to_be_visible()
     membership = Membership.objects.get(user__email="ny.laeser@example.com")
     assert (membership.creditor, membership.role) == (tenant_a.creditor, Role.VIEWER)
 
