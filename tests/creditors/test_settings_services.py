@@ -390,3 +390,21 @@ def test_a_bad_logo_is_refused_naming_the_field(tenant_a, settings, tmp_path, da
     assert list(exc.value.message_dict) == ["logo"]
     tenant_a.creditor.refresh_from_db()
     assert not tenant_a.creditor.logo
+
+
+def test_an_uploaded_svg_logo_reaches_the_letters(tenant_a, settings, tmp_path):
+    from notices.context import creditor_party
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = member(tenant_a, Role.OWNER).user
+    creditor_details_update(
+        actor=owner,
+        creditor=tenant_a.creditor,
+        values={"phone": "+45 33 33 33 33"},
+        logo=SimpleUploadedFile("logo", SVG),
+    )
+    case = tenant_a.case
+    case.creditor.refresh_from_db()
+    party = creditor_party(case)
+    assert party.logo_uri.startswith("data:image/svg+xml;base64,")
+    assert party.phone == "+45 33 33 33 33"
