@@ -24,7 +24,7 @@ from cases.models import (
     PaymentMethod,
 )
 from collections_portal.money import to_money
-from collections_portal.texts import Money, Text
+from collections_portal.texts import Money, Text, english
 from integrations.webhooks.events import emit_payment_received
 from notices.models import Notice, NoticeKind
 
@@ -121,7 +121,7 @@ def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) ->
             posted_on=payment.received_on,
             payment=payment,
             rule="dækningsrækkefølge",
-            profile=order.source,
+            profile=english(order.source),
             explanation=Text(
                 N_(
                     "Payment of %(payment)s received %(received)s: %(take)s to %(component)s "
