@@ -284,7 +284,7 @@ def payment_claim_form(case: Case, *, on: date | None = None) -> PaymentClaimFor
     debtor, creditor = case.debtor, case.creditor
     rate = None
     try:
-        reference = selectors.rate_table(creditor.jurisdiction).rate_on(on).rate
+        reference = selectors.rate_table(creditor.jurisdiction).rate_on(on).reference_rate
         rate = reference + profile.interest_margin_points
     except MissingRate:
         rate = None
