@@ -412,7 +412,7 @@ def legal_step_take(
 
 
 class SmsTemplate(models.TextChoices):
-    """The texts an agent may send; each is ``templates/work/sms/<language>/<name>.txt``."""
+    """The texts an agent may send; each is the template ``work/sms/<language>/<name>.txt``."""
 
     PAYMENT_REMINDER = "payment_reminder", gettext_lazy("Payment reminder (amount and FIK)")
     CALLBACK_REQUEST = "callback_request", gettext_lazy("Please call us back")
