@@ -46,6 +46,12 @@ ACTIONS = {
 }
 
 
+def _number(text: str | None) -> int:
+    """An id from a form; 0 (which names nothing) for anything else."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else 0
+
+
 def perform(request, item: WorkItem, action: str) -> str | None:
     """Run one of this module's actions; ``None`` when the action is not one of them."""
     if action not in ACTIONS:
@@ -62,7 +68,7 @@ def perform(request, item: WorkItem, action: str) -> str | None:
         return _("The dispute is registered; the debtor gets an acknowledgement.")
     if action == "dispute-decide":
         dispute = get_object_or_404(
-            Dispute, pk=post.get("dispute") or 0, case=case, resolved_at__isnull=True
+            Dispute, pk=_number(post.get("dispute")), case=case, resolved_at__isnull=True
         )
         work_actions.dispute_decide(
             dispute=dispute,
@@ -164,7 +170,7 @@ def teams(request):
                 team_services.team_create(name=request.POST.get("name", ""), user=request.user)
                 messages.success(request, _("The team is made."))
             elif what in ("add", "remove"):
-                team = get_object_or_404(Team, pk=request.POST.get("team") or 0)
+                team = get_object_or_404(Team, pk=_number(request.POST.get("team")))
                 if what == "add":
                     team_services.team_member_add(
                         team=team, username=request.POST.get("username", ""), user=request.user
@@ -173,7 +179,7 @@ def teams(request):
                 else:
                     team_services.team_member_remove(
                         team=team,
-                        member_id=int(request.POST.get("member") or 0),
+                        member_id=_number(request.POST.get("member")),
                         user=request.user,
                     )
                     messages.success(request, _("The member is taken off the team."))
@@ -181,8 +187,6 @@ def teams(request):
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        except ValueError:
-            messages.error(request, _("Unknown team member."))
         return redirect("work:teams")
     return render(
         request,

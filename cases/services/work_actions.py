@@ -32,6 +32,8 @@ from cases.models import (
     Dispute,
     LegalStep,
     LegalStepKind,
+    WorkItem,
+    WorkItemStatus,
 )
 from cases.rules import interest_start
 from cases.rules.legal import court_fee_payment_claim, summary_procedure_refusal
@@ -48,6 +50,7 @@ from . import legal, lifecycle
 from .case_actions import claim_write_down, refuse_if_closed
 from .errors import CaseError
 from .locking import lock_case
+from .work_items import work_item_close
 
 
 def agent_name(user: AbstractBaseUser) -> str:
@@ -187,9 +190,13 @@ def case_close_with_reason(
             )
     if not note.strip():
         raise ValidationError({"note": _("Say why the case is closed.")})
-    return lifecycle.case_close(
+    case = lifecycle.case_close(
         case=case, reason=reason, actor=user, message=f"{agent_name(user)}: {note.strip()}"
     )
+    # Nothing is left to do on a closed case: its open work items leave the queue with it.
+    for item in WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN):
+        work_item_close(item=item, user=user, outcome=f"Case closed ({reason}).")
+    return case
 
 
 # --- Contact details -----------------------------------------------------------------------

@@ -325,6 +325,8 @@ def test_closing_with_a_reason_and_not_as_paid_while_owed(client, item, agent):
     with agency_scope(reason="test"):
         item.case.refresh_from_db()
         assert (item.case.state, item.case.closed_reason) == (CaseState.CLOSED, "sold")
+        item.refresh_from_db()
+        assert item.status == "done"  # a closed case leaves the queue
     assert events(item.case, "case.closed")[0].message == "Kim Holm: Solgt til Y"
 
 

@@ -3,8 +3,8 @@
 Two invoices, a consumer debtor, a creditor with FIK number, bank account and IBAN. The case
 gets a reminder, the warning, goes to collection, agrees a plan with a signed settlement,
 pays part of the first instalment (a receipt), misses the rest of it (a reminder without a
-fee), disputes the claim (rejected, with an answer) and is closed as withdrawn: one notice of each kind (with the
-credit-bureau warning sent on the day of the handover).
+fee), disputes the claim (rejected, with an answer) and is closed as withdrawn: one notice of
+each kind (with the credit-bureau warning sent on the day of the handover).
 """
 
 from __future__ import annotations
