@@ -67,9 +67,8 @@ def perform(request, item: WorkItem, action: str) -> str | None:
         )
         return _("The dispute is registered; the debtor gets an acknowledgement.")
     if action == "dispute-decide":
-        dispute = get_object_or_404(
-            Dispute, pk=_number(post.get("dispute")), case=case, resolved_at__isnull=True
-        )
+        # A decided dispute too: the service says it was decided already (a double submit).
+        dispute = get_object_or_404(Dispute, pk=_number(post.get("dispute")), case=case)
         work_actions.dispute_decide(
             dispute=dispute,
             user=user,

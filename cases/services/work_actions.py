@@ -378,6 +378,7 @@ def legal_steps_open(case: Case) -> list[str]:
     return steps
 
 
+@transaction.atomic
 def legal_step_take(
     *,
     case: Case,
@@ -388,7 +389,10 @@ def legal_step_take(
     note: str = "",
     outcome: str = "",
 ) -> LegalStep:
-    """Take one legal-track step through ``cases.services.legal``, today."""
+    """Take one legal-track step through ``cases.services.legal``, today.
+
+    The case is locked before the step is checked: a double click files one claim."""
+    case = lock_case(case)
     if step not in legal_steps_open(case):
         raise CaseError(_("This step of the legal track is not open on the case now."))
     on = timezone.localdate()

@@ -150,6 +150,15 @@ def test_a_rejected_dispute_resumes_the_case_with_a_letter(client, disputed, age
         html = renderer_for(letter).html(letter)
     assert "Vi kan ikke give dig medhold" in html and "Fakturaen er korrekt." in html
     assert kinds(case) == [NoticeKind.DISPUTE_ACK, NoticeKind.DISPUTE_ANSWER]
+    again = act(
+        client,
+        item,
+        "dispute-decide",
+        {"dispute": dispute.pk, "outcome": "upheld", "remedy": "withdraw", "note": "Nej."},
+        follow=True,
+    )
+    assert "resolved already" in again.content.decode()
+    assert kinds(case) == [NoticeKind.DISPUTE_ACK, NoticeKind.DISPUTE_ANSWER]
 
 
 def test_an_upheld_dispute_withdraws_the_claim_with_a_letter(client, disputed, agent):
@@ -264,6 +273,7 @@ def test_an_agent_files_then_takes_each_later_step(client, legal_item, agent):
         with agency_scope(reason="test"):
             assert not LegalStep.objects.exists()  # the court is named
         act(client, legal_item, "legal-payment_claim", {"court": "Retten i Glostrup"})
+        act(client, legal_item, "legal-payment_claim", {"court": "Retten i Glostrup"})  # again
         html = client.get(page).content.decode()
         assert 'id="action-legal-endorsed"' in html and 'id="action-legal-enforcement"' not in html
         act(client, legal_item, "legal-enforcement")  # not open yet: refused
