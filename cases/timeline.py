@@ -54,6 +54,11 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.contact_logged", _("Contact logged")),
     ("case.callback_set", _("Callback set")),
     ("work.item_closed", _("Work item closed")),
+    # The work screen's further actions (cases.services.work_actions).
+    ("debtor.contact_updated", _("Contact details updated")),
+    ("case.sms_queued", _("SMS queued")),
+    ("case.sms_sent", _("SMS sent")),
+    ("case.sms_failed", _("SMS not sent")),
     ("case.document_added", _("Document added")),
     ("case.collection_costs_corrected", _("Collection costs corrected")),
     # The legal track (cases.services.legal).

@@ -17,6 +17,7 @@ class NoticeKind(models.TextChoices):
     MISSED_INSTALMENT = "missed_instalment", _("Missed instalment reminder")
     RECEIPT = "receipt", _("Payment receipt")
     DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
+    DISPUTE_ANSWER = "dispute_answer", _("Answer to a dispute")
     CLOSED = "closed", _("Case closed")
     CREDIT_BUREAU_WARNING = "credit_bureau_warning", _("Credit-bureau warning")
 

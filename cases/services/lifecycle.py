@@ -411,10 +411,19 @@ def dispute_open(
 
 @transaction.atomic
 def dispute_resolve(
-    *, dispute: Dispute, outcome: Dispute.Outcome | str, note: str, user: AbstractBaseUser
+    *,
+    dispute: Dispute,
+    outcome: Dispute.Outcome | str,
+    note: str,
+    user: AbstractBaseUser,
+    withdraw: bool = True,
+    data: dict | None = None,
 ) -> Dispute:
-    """A person answers the dispute. Upheld: the case is closed as withdrawn. Rejected: the
-    case goes on from where it stood."""
+    """A person answers the dispute, and the debtor gets the answer in writing (a
+    ``dispute_answer`` letter). Upheld: the case is closed as withdrawn, unless ``withdraw``
+    is false (the claim is written down instead, by the caller, and the case goes on).
+    Rejected: the case goes on from where it stood. ``data`` joins the timeline event (the
+    remedy, for the letter)."""
     case = lock_case(dispute.case)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.resolved_at is not None:
@@ -427,12 +436,14 @@ def dispute_resolve(
     dispute.resolved_by = user
     dispute.save(update_fields=["resolved_at", "outcome", "resolution_note", "resolved_by"])
     event_record(case=case, code="case.dispute_resolved", actor=user, from_state=case.state,
-                 message=note, data={"dispute": dispute.pk, "outcome": str(outcome)})  # fmt: skip
+                 message=note, data={**(data or {}), "dispute": dispute.pk,
+                                     "outcome": str(outcome)})  # fmt: skip
+    notice_create(case, NoticeKind.DISPUTE_ANSWER, dated=timezone.localdate())
     if not case.has_open_dispute():
         work_item_close_open(
             case=case, reason=WorkItemReason.DISPUTE_DECISION, user=user, outcome=str(outcome)
         )
-    if outcome == Dispute.Outcome.UPHELD:
+    if outcome == Dispute.Outcome.UPHELD and withdraw:
         case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=user, message=note)
     elif not case.has_open_dispute():
         case.next_action_at = timezone.now()

@@ -186,6 +186,18 @@ def test_the_walk_sees_the_import_upload(viewer_client, world, monkeypatch):
     assert allowed and all(a.startswith("POST /api/v1/imports/ ") for a in allowed), allowed
 
 
+def test_the_walk_covers_the_work_screens_actions_and_pages(viewer_client, world):
+    """The walk tries the workspace's item action with one action name; every other action
+    (issue 16's: disputes, the legal steps, closing, contact details, SMS) is refused too."""
+    from cases.views_work_actions import ACTIONS as WORK_ACTIONS
+
+    names = {route.name for route in all_routes()}
+    assert {"work:teams", "work:payment_claim", "work:action"} <= names
+    for action in sorted(WORK_ACTIONS):
+        path = reverse("work:action", kwargs={"item_id": world.case.pk, "action": action})
+        assert viewer_client.post(path, {"reason": "paid", "note": "x"}).status_code == 403
+
+
 def test_a_viewer_may_still_read(viewer_client, world):
     for path in ("/api/v1/cases/", "/api/v1/imports/", f"/api/v1/cases/{world.case.pk}/"):
         assert viewer_client.get(path).status_code == 200, path
