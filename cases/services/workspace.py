@@ -11,6 +11,7 @@ indexed read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -156,7 +157,11 @@ def _claimable(user: AbstractBaseUser, now: datetime):
 
 @transaction.atomic
 def work_next(
-    *, user: AbstractBaseUser, now: datetime | None = None, skip: WorkItem | None = None
+    *,
+    user: AbstractBaseUser,
+    now: datetime | None = None,
+    skip: WorkItem | None = None,
+    creditor_ids: Iterable[int] | None = None,
 ) -> WorkItem | None:
     """Lease the highest-ranked item nobody holds to ``user``.
 
@@ -164,6 +169,8 @@ def work_next(
     (a row another transaction is claiming is skipped, not waited for), and the lease makes
     the claim outlive the transaction. An agent's own unexpired lease is returned first, so
     "next" twice does not hoard items; ``skip`` (an item just skipped) is passed over.
+    ``creditor_ids`` keeps the claim to those creditors' items (the API: the creditors the
+    agent may act for, or the one it asks for).
     """
     now = now or timezone.now()
     held = WorkItem.objects.filter(
@@ -173,6 +180,10 @@ def work_next(
     if skip is not None:
         held = held.exclude(pk=skip.pk)
         candidates = candidates.exclude(pk=skip.pk)
+    if creditor_ids is not None:
+        creditor_ids = list(creditor_ids)
+        held = held.filter(creditor_id__in=creditor_ids)
+        candidates = candidates.filter(creditor_id__in=creditor_ids)
     if (mine := held.first()) is not None:
         return mine
     item = (
