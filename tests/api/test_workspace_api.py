@@ -93,6 +93,9 @@ def api(agent) -> APIClient:
 # --- Who may call it -------------------------------------------------------------------------
 
 
+CONTACT = {"channel": "phone", "direction": "outbound", "outcome": "reached"}
+
+
 def every_call(cases, items) -> list[tuple[str, str, dict]]:
     case, item = cases[0], items[0]
     later = (timezone.now() + timedelta(days=1)).isoformat()
@@ -102,8 +105,7 @@ def every_call(cases, items) -> list[tuple[str, str, dict]]:
         ("post", NEXT, {}),
         ("post", item_path(item, "release"), {}),
         ("post", item_path(item, "close"), {"outcome": "x"}),
-        ("post", case_path(case, "contacts"), {"channel": "phone", "direction": "outbound",
-                                               "outcome": "reached"}),  # fmt: skip
+        ("post", case_path(case, "contacts"), CONTACT),
         ("post", case_path(case, "promises"), {"amount": "10.00", "pay_by": "2099-01-01"}),
         ("post", case_path(case, "plans"), {"first_due": "2099-01-01", "count": 2}),
         ("post", case_path(case, "dispute-decision"), {"outcome": "rejected", "note": "x"}),
@@ -151,7 +153,9 @@ def test_the_list_shows_open_items_in_queue_order_with_their_factors(api, items)
     assert first["case_reference"]
 
 
-def test_the_list_filters_by_reason_creditor_status_and_assignee(api, agent, tenant_b, cases, items):
+def test_the_list_filters_by_reason_creditor_status_and_assignee(
+    api, agent, tenant_b, cases, items
+):
     later = timezone.now() + timedelta(days=2)
     with agency_scope(reason="test: a callback and a closed item"):
         callback = workspace.callback_set(case=cases[1], user=agent, at=later)
