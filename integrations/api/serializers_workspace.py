@@ -4,6 +4,7 @@ the field, or ``CaseError``: 409)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -82,7 +83,7 @@ class WorkItemFilterSerializer(serializers.Serializer):
         if value in ("me", "none"):
             return value
         if not value.isdigit() or not 1 <= int(value) < 2**63:
-            raise serializers.ValidationError("Give a user id, me or none.", code="invalid")
+            raise serializers.ValidationError(_("Give a user id, me or none."), code="invalid")
         return int(value)
 
 
@@ -145,7 +146,7 @@ class PlanInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if ("count" in attrs) == ("amount" in attrs):
             raise serializers.ValidationError(
-                {"count": "Give either the number of instalments or an amount."}
+                {"count": _("Give either the number of instalments or an amount.")}
             )
         return attrs
 
