@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,17 +186,35 @@ def work_next(
         candidates = candidates.filter(creditor_id__in=creditor_ids)
     if (mine := held.first()) is not None:
         return mine
-    item = (
+    if len(connection.atomic_blocks) == 1:
+        # This claim is its own transaction: commit it without waiting for the WAL flush.
+        # A lease is a soft claim that expires by itself; a server crash in the next fraction
+        # of a second can only return the item to the queue, never give it to two agents
+        # while the server runs (the row lock and SKIP LOCKED do that). Measured in
+        # bench/queue.py: the flush was most of a press. Inside a caller's transaction
+        # (which may hold writes that must be durable) the setting is left alone.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    # Pick and lease in one statement (one round trip, no read-then-save): the row is chosen
+    # and locked by the ORM's own query, the UPDATE around it takes the lease.
+    pick = (
         candidates.order_by("-priority", "due_at", "pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .first()
+        .values("pk")[:1]
     )
-    if item is None:
+    try:
+        pick_sql, pick_params = pick.query.sql_with_params()
+    except EmptyResultSet:  # e.g. no creditor to claim for: nothing can match
         return None
-    item.leased_by = user
-    item.leased_until = now + LEASE
-    item.save(update_fields=["leased_by", "leased_until"])
-    return item
+    table = connection.ops.quote_name(WorkItem._meta.db_table)
+    claimed = list(
+        WorkItem.objects.raw(
+            f"UPDATE {table} SET leased_by_id = %s, leased_until = %s "  # noqa: S608 - the ORM's SQL
+            f"WHERE id IN ({pick_sql}) RETURNING *",
+            [user.pk, now + LEASE, *pick_params],
+        )
+    )
+    return claimed[0] if claimed else None
 
 
 @transaction.atomic
