@@ -201,15 +201,27 @@ def load(*, cases: int, items: int) -> tuple[float, list, list]:
     return time.perf_counter() - started, agents, creditor_ids
 
 
-def timed(fn: Callable[[], object], runs: int, warmup: int = 10) -> list[float]:
+def interleaved(measures: dict[str, Callable[[], float]], runs: int, warmup: int = 10):
+    """Run the measures in turn, ``runs`` rounds: each sees the same load on a shared machine
+    (other processes come and go), so their figures compare within the run. Each function
+    returns the milliseconds it measured."""
     for _ in range(warmup):
-        fn()
-    out = []
+        for fn in measures.values():
+            fn()
+    out: dict[str, list[float]] = {name: [] for name in measures}
     for _ in range(runs):
+        for name, fn in measures.items():
+            out[name].append(fn())
+    return out
+
+
+def stopwatch(fn: Callable[[], object]) -> Callable[[], float]:
+    def run() -> float:
         began = time.perf_counter()
         fn()
-        out.append((time.perf_counter() - began) * 1000)
-    return out
+        return (time.perf_counter() - began) * 1000
+
+    return run
 
 
 def p95(values: list[float]) -> float:
@@ -246,84 +258,66 @@ def measure(*, agents: list, creditor_ids: list[int], runs: int) -> list[tuple[s
     from cases.services import workspace
     from collections_portal.tenancy import agency_scope
 
-    rows = []
+    presses = {"service": 0, "raw": 0}
 
-    # Time the press alone: give the item back outside the timed part.
-    def timed_next(run_count: int) -> list[float]:
-        out = []
-        for n in range(run_count + 10):
-            user = agents[n % len(agents)]
-            with agency_scope(reason="bench: an agent presses next"):
-                began = time.perf_counter()
-                item = workspace.work_next(user=user)
-                spent = (time.perf_counter() - began) * 1000
-                assert item is not None
-                workspace.work_item_release(item=item, user=user)
-            if n >= 10:
-                out.append(spent)
-        return out
-
-    rows.append(("next: work_next (service)", timed_next(runs), NEXT_TARGET_MS))
-
-    def timed_raw_next(run_count: int) -> list[float]:
-        out = []
-        for n in range(run_count + 10):
-            user_id = agents[n % len(agents)].pk
-            now = timezone.now()
+    def service_next() -> float:
+        """One press by the next of the agents; the item is given back outside the timing."""
+        user = agents[presses["service"] % len(agents)]
+        presses["service"] += 1
+        with agency_scope(reason="bench: an agent presses next"):
             began = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(NEXT_SQL, {"now": now, "user": user_id})
-                (item_id,) = cursor.fetchone()
-                cursor.execute(
-                    "UPDATE cases_workitem SET leased_by_id = %s, leased_until = %s WHERE id = %s",
-                    [user_id, now + timedelta(minutes=15), item_id],
-                )
+            item = workspace.work_next(user=user)
             spent = (time.perf_counter() - began) * 1000
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE cases_workitem SET leased_by_id = NULL, leased_until = NULL "
-                    "WHERE id = %s",
-                    [item_id],
-                )
-            if n >= 10:
-                out.append(spent)
-        return out
+            assert item is not None
+            workspace.work_item_release(item=item, user=user)
+        return spent
 
-    rows.append(("next: plain SQL (select + update)", timed_raw_next(runs), NEXT_TARGET_MS))
+    def raw_next() -> float:
+        user_id = agents[presses["raw"] % len(agents)].pk
+        presses["raw"] += 1
+        now = timezone.now()
+        began = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(NEXT_SQL, {"now": now, "user": user_id})
+            (item_id,) = cursor.fetchone()
+            cursor.execute(
+                "UPDATE cases_workitem SET leased_by_id = %s, leased_until = %s WHERE id = %s",
+                [user_id, now + timedelta(minutes=15), item_id],
+            )
+        spent = (time.perf_counter() - began) * 1000
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_workitem SET leased_by_id = NULL, leased_until = NULL WHERE id = %s",
+                [item_id],
+            )
+        return spent
 
     def commit_floor() -> None:
         # What any claim pays the server and the disk here: one row updated and committed.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE cases_workitem SET priority = priority WHERE id = 1")
 
-    rows.append(("floor: one-row UPDATE + COMMIT", timed(commit_floor, runs), 0))
+    nexts = interleaved(
+        {
+            "next: work_next (service)": service_next,
+            "next: plain SQL (select + update)": raw_next,
+            "floor: one-row UPDATE + COMMIT": stopwatch(commit_floor),
+        },
+        runs,
+    )
 
     client = APIClient()
     client.force_login(agents[0])
     creditor = creditor_ids[3]
 
-    def page(path: str) -> Callable[[], None]:
+    def page(path: str) -> Callable[[], float]:
         def get() -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
 
-        return get
+        return stopwatch(get)
 
-    page_runs = max(runs // 3, 30)
-    first_page = timed(page("/workspace/"), page_runs)
-    rows.append(("page: /workspace/ first page", first_page, PAGE_TARGET_MS))
-    rows.append(
-        (
-            "page: /workspace/?creditor=",
-            timed(page(f"/workspace/?creditor={creditor}"), page_runs),
-            PAGE_TARGET_MS,
-        )
-    )
-    rows.append(
-        ("api: GET agency/work-items/", timed(page("/api/v1/agency/work-items/"), page_runs), 0)
-    )
-
-    def raw_page(creditor_filter: str, params: list) -> Callable[[], None]:
+    def raw_page(creditor_filter: str, params: list) -> Callable[[], float]:
         def run() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(PAGE_SQL.format(creditor=creditor_filter), params)
@@ -331,17 +325,25 @@ def measure(*, agents: list, creditor_ids: list[int], runs: int) -> list[tuple[s
                 cursor.execute(COUNT_SQL.format(creditor=creditor_filter), params)
                 cursor.fetchone()
 
-        return run
+        return stopwatch(run)
 
-    rows.append(("page: plain SQL (50 rows + count)", timed(raw_page("", []), page_runs), 0))
-    rows.append(
-        (
-            "page: plain SQL, one creditor",
-            timed(raw_page("AND w.creditor_id = %s", [creditor]), page_runs),
-            0,
-        )
+    pages = interleaved(
+        {
+            "page: /workspace/ first page": page("/workspace/"),
+            "page: /workspace/?creditor=": page(f"/workspace/?creditor={creditor}"),
+            "api: GET agency/work-items/": page("/api/v1/agency/work-items/"),
+            "page: plain SQL (50 rows + count)": raw_page("", []),
+            "page: plain SQL, one creditor": raw_page("AND w.creditor_id = %s", [creditor]),
+        },
+        max(runs // 3, 30),
     )
-    return rows
+    targets = {
+        "next: work_next (service)": NEXT_TARGET_MS,
+        "next: plain SQL (select + update)": NEXT_TARGET_MS,
+        "page: /workspace/ first page": PAGE_TARGET_MS,
+        "page: /workspace/?creditor=": PAGE_TARGET_MS,
+    }
+    return [(name, values, targets.get(name, 0)) for name, values in (nexts | pages).items()]
 
 
 def main() -> None:
