@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
         "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
         "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
+        # The workspace API: a contact's outcome beside a dispute's.
+        "ContactOutcomeEnum": "cases.models.ContactOutcome",
+        "DisputeOutcomeEnum": "cases.models.Dispute.Outcome",
     },
 }
 

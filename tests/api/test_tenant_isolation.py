@@ -88,6 +88,9 @@ OBJECTS: dict[str, Callable[[World], object]] = {
     # and a creditor's client never gets past the role check, so any id names them here.
     "agency-case": lambda w: w.case,
     "agency-payment": lambda w: w.payment,
+    # The workspace's work items (agency staff only: tests/api/test_workspace_api.py tests
+    # which creditors an agent reaches).
+    "agency-work-item": lambda w: AgencyObject(),
     "bank-file": lambda w: AgencyObject(),
     "bank-unmatched": lambda w: AgencyObject(),
 }
