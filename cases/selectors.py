@@ -512,11 +512,15 @@ def case_statement(case: Case, *, on: date) -> Statement:
         except MissingRate as missing:
             statement.missing_rates_from = missing.half_year
     if statement.missing_rates_from:
+        # Words for every reader; the page adds how to fix it for those who can (the
+        # agency's staff: the reference rates are theirs to record).
         statement.notes.append(
-            f"No reference rate is recorded for the half-year from "
-            f"{statement.missing_rates_from.isoformat()}: interest is shown up to the day "
-            "before. Add the rate in the admin (Reference rates)."
-        )
+            Text(
+                N_("No reference rate is recorded for the half-year from %(day)s: interest is "
+                   "shown up to the day before."),
+                day=statement.missing_rates_from,
+            )
+        )  # fmt: skip
     return statement
 
 
