@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -452,8 +453,14 @@ def dispute_resolve(
 
 
 @transaction.atomic
+def promise_deadline(pay_by: date) -> date:
+    """The last day money for a promise may arrive before it counts as broken."""
+    return pay_by + timedelta(days=settings.PROMISE_GRACE_DAYS)
+
+
 def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=None) -> PromiseToPay:
-    """The debtor promises to pay; the case waits until the day after the promised date."""
+    """The debtor promises to pay; the case (and its escalation) waits until the promised date
+    and the grace days after it (``PROMISE_GRACE_DAYS``) have passed."""
     case = lock_case(case)
     if pay_by < timezone.localdate():
         raise ValidationError({"pay_by": _("A promise is to pay on a future date.")})
@@ -464,7 +471,7 @@ def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=No
         pay_by=pay_by,
         amount=amount,
     )
-    case.next_action_at = action_at(pay_by + timedelta(days=1))
+    case.next_action_at = action_at(promise_deadline(pay_by) + timedelta(days=1))
     _save(case)
     event_record(case=case, code="case.promise_recorded", actor=actor, from_state=case.state,
                  data={"amount": str(amount), "pay_by": pay_by.isoformat()})  # fmt: skip
