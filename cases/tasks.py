@@ -43,3 +43,19 @@ def credit_bureau_sweep_task() -> dict:
         "expired": report.expired,
         "requeued": report.requeued,
     }
+
+
+@shared_task(name="cases.notify_event", base=CreditorTask, acks_late=True)
+def notify_event_task(*, event_id: int, creditor_id: int) -> dict:
+    """E-mail at once those who asked to hear of this timeline event (each address once)."""
+    from .notifications import notify_event
+
+    return notify_event(event_id=event_id)
+
+
+@shared_task(name="cases.send_notification_digests", acks_late=True)
+def send_notification_digests_task() -> dict:
+    """Daily: each person's digest of the events since their last one (taken once)."""
+    from .notifications import digests_send
+
+    return digests_send()
