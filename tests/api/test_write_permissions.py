@@ -47,6 +47,8 @@ SKIPPED: dict[str, str] = {
     "password_reset_complete": "a page saying the password was set",
     "set_language": "the language switch: the viewer's own session and cookie",
     "switch_creditor": "the creditor switch: chooses among the viewer's own memberships",
+    "notification_settings": "the viewer's own notification e-mails, no creditor's data "
+    "(tests/cases/test_messages.py)",
     "admin/": "the Django admin: refuses anyone but staff (its own isolation walk covers it)",
     "media/": "stored files served in development only (GET); never a write",
     "agency/": "the agency's own pages (bank, money tools): tests/bank/test_pages.py walks each "
