@@ -29,9 +29,12 @@ class CaseMessage(TenantModel):
         "cases.Case", on_delete=models.PROTECT, related_name="messages", verbose_name=_("case")
     )
     side = models.CharField(_("from"), max_length=10, choices=MessageSide.choices)
+    # The person who wrote it; none for a REST client (an API key), named in author_name.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("author"),
     )

@@ -46,9 +46,10 @@ def author_name_of(user: AbstractBaseUser) -> str:
     return full or user.get_username()
 
 
-def case_message_post(*, case: Case, author: AbstractBaseUser, body: str) -> CaseMessage:
+def case_message_post(*, case: Case, author: AbstractBaseUser | str, body: str) -> CaseMessage:
     """Write a message on ``case`` from the author's side; it is on the timeline with the
-    author's name, and already read by the author's own side."""
+    author's name, and already read by the author's own side. ``author`` is a user, or the
+    name of a REST client acting for the creditor (``API key ink_...``)."""
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write a message.")})
@@ -56,15 +57,17 @@ def case_message_post(*, case: Case, author: AbstractBaseUser, body: str) -> Cas
         raise ValidationError(
             {"body": _("A message is at most %(n)s characters.") % {"n": MESSAGE_MAX_CHARS}}
         )
-    side = side_of(author)
+    if isinstance(author, str):  # a REST client: the creditor's side, no person
+        side, name, user = MessageSide.CREDITOR, author, None
+    else:
+        side, name, user = side_of(author), author_name_of(author), author
     now = timezone.now()
-    name = author_name_of(author)
     with transaction.atomic():
         message = CaseMessage.objects.create(
             creditor_id=case.creditor_id,
             case=case,
             side=side,
-            author=author,
+            author=user,
             author_name=name,
             body=body,
             read_by_creditor_at=now if side == MessageSide.CREDITOR else None,
