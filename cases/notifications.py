@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -66,7 +67,7 @@ FIRST_DIGEST_SPAN = timedelta(days=1)
 class Recipient:
     address: str
     language: str
-    user: object | None = None
+    user: Any = None  # the user, or None for an inbox address
 
 
 def settings_of(user) -> NotificationSettings:
@@ -141,7 +142,8 @@ def case_url(case_id: int) -> str:
 
 
 def _event_body(event: CaseEvent) -> str:
-    message = CaseMessage.objects.filter(pk=(event.data or {}).get("message_id")).first()
+    message_id = (event.data or {}).get("message_id")
+    message = CaseMessage.objects.filter(pk=message_id).first() if message_id else None
     return message.body if message else event.message
 
 

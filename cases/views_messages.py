@@ -89,7 +89,7 @@ def case_messages(request, case_id: int):
         if ok:
             flash.success(request, ok)
         else:
-            flash.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            flash.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(_return_to(request, case))
     context = messages_context(request, case, form=None if ok else form, ok=ok)
     context["return_to"] = request.POST.get("return_to", "")

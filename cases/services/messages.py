@@ -8,6 +8,8 @@ is the caller's check (``cases.views_actions.user_can_act``): a viewer reads onl
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -30,7 +32,7 @@ MESSAGE_MAX_CHARS = 5000
 # How much of a message the timeline row repeats (the whole message is on the thread).
 TIMELINE_EXCERPT_CHARS = 300
 
-EVENT_FOR_SIDE = {
+EVENT_FOR_SIDE: dict[str, str] = {
     MessageSide.CREDITOR: "case.message_from_creditor",
     MessageSide.AGENCY: "case.message_from_agency",
 }
@@ -57,6 +59,8 @@ def case_message_post(*, case: Case, author: AbstractBaseUser | str, body: str) 
         raise ValidationError(
             {"body": _("A message is at most %(n)s characters.") % {"n": MESSAGE_MAX_CHARS}}
         )
+    side: str
+    user: Any  # the AUTH_USER_MODEL instance, or None for a REST client
     if isinstance(author, str):  # a REST client: the creditor's side, no person
         side, name, user = MessageSide.CREDITOR, author, None
     else:
@@ -112,7 +116,7 @@ def notification_settings_save(
         raise ValidationError(errors)
     with transaction.atomic():
         choice, _created = NotificationSettings.objects.select_for_update().get_or_create(
-            user=user, defaults={"language": language}
+            user=cast(Any, user), defaults={"language": language}
         )
         choice.language = language
         for kind, mode in modes.items():
