@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -32,6 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from collections_portal.celery import CreditorTask
 from collections_portal.tenancy import agency_scope
 from creditors.agency import AgencyRole
 from creditors.models import Membership
@@ -284,3 +286,11 @@ def digests_send(*, now: datetime | None = None) -> dict:
         events += count
         mailed += 1 if count else 0
     return {"mailed": mailed, "events": events}
+
+
+@shared_task(name="cases.notify_event", base=CreditorTask, acks_late=True)
+def notify_event_task(*, event_id: int, creditor_id: int) -> dict:
+    """E-mail at once those who asked to hear of this timeline event (each address once).
+    Declared here, not in ``cases.tasks``, so the timeline queues it without importing the
+    services (``cases.tasks`` re-exports it for Celery's autodiscovery)."""
+    return notify_event(event_id=event_id)

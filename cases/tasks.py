@@ -6,6 +6,9 @@ from django.utils import timezone
 from collections_portal.celery import CreditorTask
 
 from .limitation_watch import flag_approaching_limitation
+
+# The timeline queues this one (it imports no service, so the timeline may import it).
+from .notifications import notify_event_task  # noqa: F401
 from .scheduler import advance_due_cases
 
 
@@ -43,14 +46,6 @@ def credit_bureau_sweep_task() -> dict:
         "expired": report.expired,
         "requeued": report.requeued,
     }
-
-
-@shared_task(name="cases.notify_event", base=CreditorTask, acks_late=True)
-def notify_event_task(*, event_id: int, creditor_id: int) -> dict:
-    """E-mail at once those who asked to hear of this timeline event (each address once)."""
-    from .notifications import notify_event
-
-    return notify_event(event_id=event_id)
 
 
 @shared_task(name="cases.send_notification_digests", acks_late=True)

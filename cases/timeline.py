@@ -148,7 +148,7 @@ def event_record(
         # People who asked to be told at once get an e-mail, from a task queued on commit.
         from collections_portal.celery import enqueue_on_commit
 
-        from .tasks import notify_event_task
+        from .notifications import notify_event_task
 
         enqueue_on_commit(notify_event_task, event_id=event.pk, creditor_id=case.creditor_id)
     return event

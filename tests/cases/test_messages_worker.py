@@ -4,8 +4,8 @@ delivered twice (a broker's redelivery), sends one e-mail over SMTP."""
 import pytest
 
 from cases.models import CaseEvent, NotificationEmail
+from cases.notifications import notify_event_task
 from cases.services.messages import case_message_post
-from cases.tasks import notify_event_task
 from collections_portal.tenancy import creditor_scope
 from tests.conftest import start_celery_worker, stop_celery_worker
 from tests.delivery.servers import RunningSmtp
