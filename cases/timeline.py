@@ -50,6 +50,9 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.promise_kept", _("Promise to pay kept")),
     ("case.promise_broken", _("Promise to pay broken")),
     ("case.note", _("Note")),
+    # Messages between the creditor and the agency (cases.services.messages).
+    ("case.message_from_creditor", _("Message from the creditor")),
+    ("case.message_from_agency", _("Message from the agency")),
     # The agent workspace (cases.services.workspace).
     ("case.contact_logged", _("Contact logged")),
     ("case.callback_set", _("Callback set")),
@@ -102,6 +105,12 @@ EVENTS: dict[str, EventCode] = _codes(
 )
 
 
+# The events a person may be e-mailed about (cases.notifications: who, in which language).
+NOTIFIED_CODES = frozenset(
+    {"case.message_from_creditor", "case.message_from_agency", "case.closed", "case.dispute_opened"}
+)
+
+
 def event_title(code: str) -> str:
     """The title of an event code for display; the code itself when it is not (or no
     longer) registered, so an old row still shows."""
@@ -146,4 +155,11 @@ def event_record(
     # Every transition records its event here: a real change of state is also a webhook
     # (recorded in this transaction, sent on commit).
     emit_case_state_changed(case, from_state=from_state, reason=code)
+    if code in NOTIFIED_CODES:
+        # People who asked to be told at once get an e-mail, from a task queued on commit.
+        from collections_portal.celery import enqueue_on_commit
+
+        from .notifications import notify_event_task
+
+        enqueue_on_commit(notify_event_task, event_id=event.pk, creditor_id=case.creditor_id)
     return event

@@ -66,11 +66,13 @@ def _forms(case) -> dict:
 
 
 def case_context(request, case, *, bound: dict | None = None) -> dict:
+    from .views_messages import messages_context  # it builds on this module's helpers
+
     today = timezone.localdate()
     words, when = next_step(case, today)
     all_forms = _forms(case)
     all_forms.update(bound or {})
-    return {
+    return messages_context(request, case) | {
         "case": case,
         "statement": case_statement(case, on=today),
         "events": case.events.select_related("actor").order_by("-occurred_at", "-pk")[:50],

@@ -130,10 +130,15 @@ def _screen(request, item: WorkItem):
         and item.leased_until
         and item.leased_until > timezone.now()
     )
+    from .views_messages import messages_context  # the case page's thread, answered here
+
+    thread = messages_context(request, case)
+    thread.update(message_page="work", return_to=request.path)
     return render(
         request,
         "work/item.html",
-        {
+        thread
+        | {
             "item": item,
             "case": case,
             "statement": statement,

@@ -122,6 +122,19 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
             "finished_at": {"outcome": "pending"},
         },
     ),
+    # A message on a case never changes; each side's read mark is written once.
+    AppendOnly(
+        "cases.CaseMessage",
+        mutable={
+            "read_by_creditor_at": {"read_by_creditor_at": None},
+            "read_by_agency_at": {"read_by_agency_at": None},
+        },
+    ),
+    # A notification e-mail is recorded before it is sent and its outcome written once.
+    AppendOnly(
+        "cases.NotificationEmail",
+        mutable={"status": {"status": "pending"}, "error": {"status": "pending"}},
+    ),
     # A notice's letter is stored once (never rewritten); its status follows the delivery.
     AppendOnly(
         "notices.Notice",

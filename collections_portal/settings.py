@@ -417,6 +417,15 @@ WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
 WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 
+# --- Notification e-mails (cases.notifications) -----------------------------------------
+# The portal's address as people open it, for the links in notification e-mails.
+PORTAL_URL = env_str("PORTAL_URL", "http://localhost:8000").rstrip("/")
+# An agency inbox that gets every message a creditor writes on a case (empty: none); agency
+# staff following the case (its assigned agent, those who wrote on it) get it by their choice.
+AGENCY_MESSAGES_EMAIL = env_str("AGENCY_MESSAGES_EMAIL", "")
+# Hour (Copenhagen) of the daily digest of what happened since the last one.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
+
 # --- Scheduled work (Celery beat) --------------------------------------------------------
 # Every periodic task, in one place. django-celery-beat's DatabaseScheduler copies this into
 # its tables at start.
@@ -475,6 +484,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly: credit-bureau decision work items for warned cases now eligible, deletions of
     # registrations whose data turns five years old, and submissions still waiting queued again.
+    # Daily: one digest e-mail per person of the events they chose "in a daily digest" for.
+    "notification-digests": {
+        "task": "cases.send_notification_digests",
+        "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+    },
     "credit-bureau-sweep": {
         "task": "cases.credit_bureau_sweep",
         "schedule": crontab(minute=40),

@@ -6,6 +6,7 @@ from cases import views as case_views
 from cases import views_actions as case_actions
 from cases import views_file as case_file_views
 from cases import views_list as case_list_views
+from cases import views_messages as case_message_views
 from collections_portal import signin
 from creditors import views as creditor_views
 from creditors import views_api_keys, views_settings
@@ -87,6 +88,13 @@ urlpatterns = [
         "cases/<int:case_id>/documents/<int:document_id>/",
         case_actions.case_document_download,
         name="case_document_download",
+    ),
+    path("cases/<int:case_id>/messages/", case_message_views.case_messages, name="case_messages"),
+    # Each person's own notification e-mails: at once, in a daily digest, or none.
+    path(
+        "settings/notifications/",
+        case_message_views.notification_settings,
+        name="notification_settings",
     ),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(

@@ -37,6 +37,14 @@ from .ledger import (
     LedgerEntry,
 )
 from .legal import AttachmentOutcome, LegalStep, LegalStepKind
+from .messages import (
+    CaseMessage,
+    MessageSide,
+    NotificationEmail,
+    NotificationSettings,
+    NotifyKind,
+    NotifyMode,
+)
 from .payments import Payment, PaymentMethod
 from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
 from .rates import ReferenceRate
@@ -66,6 +74,7 @@ __all__ = [
     "Case",
     "CaseDocument",
     "CaseEvent",
+    "CaseMessage",
     "CaseState",
     "Claim",
     "ClosedReason",
@@ -86,7 +95,12 @@ __all__ = [
     "LegalStep",
     "LegalStepKind",
     "LimitationEvent",
+    "MessageSide",
     "MoneyDigits",
+    "NotificationEmail",
+    "NotificationSettings",
+    "NotifyKind",
+    "NotifyMode",
     "Payment",
     "PaymentMethod",
     "PlanStatus",

@@ -193,6 +193,7 @@ def test_the_walk_finds_every_resource():
         "api-case-direct-payments",
         "api-case-disputes",
         "api-case-notes",
+        "api-case-messages",
         "api-case-documents",
         "api-payment-detail",
         "api-notice-detail",

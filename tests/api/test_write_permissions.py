@@ -49,6 +49,8 @@ SKIPPED: dict[str, str] = {
     "switch_creditor": "the creditor switch: chooses among the viewer's own memberships",
     "invitation_accept": "accepting an invitation: the signed link decides, not a role (a "
     "forged one is 400); tests/creditors/test_settings_services.py tests its rules",
+    "notification_settings": "the viewer's own notification e-mails, no creditor's data "
+    "(tests/cases/test_messages.py)",
     "admin/": "the Django admin: refuses anyone but staff (its own isolation walk covers it)",
     "media/": "stored files served in development only (GET); never a write",
     "agency/": "the agency's own pages (bank, money tools): tests/bank/test_pages.py walks each "
