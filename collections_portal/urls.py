@@ -96,6 +96,8 @@ urlpatterns = [
         settlement_views.settlement_csv,
         name="settlement_csv",
     ),
+    # Upload invoices (CSV, XLSX) and follow the import jobs (integrations/imports).
+    path("imports/", include("integrations.imports.urls_portal")),
     # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
     path("agency/", include("integrations.bank.urls")),
     # The agent workspace: queue, next case, work screen, score weights. Agency staff only.

@@ -460,9 +460,10 @@ def _iter_xlsx(
         header = next(rows, None)
         if header is None or not any(header_text(c) for c in header):
             raise FileError(_("The file is empty."))
-        columns = header_columns(list(header), mapping)
-        while columns and not columns[-1]:
-            columns.pop()
+        header = list(header)
+        while header and not header_text(header[-1]):
+            header.pop()  # the sheet's empty cells to the right of the headings
+        columns = header_columns(header, mapping)
         check_columns(columns)
         width = len(columns)
         for line, cells in enumerate(rows, start=2):

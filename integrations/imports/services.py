@@ -48,8 +48,15 @@ from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 from integrations.jobs import CONNECTION_ERRORS, JobRunner, job_progress
 
-from .models import ImportChunk, ImportJob, ImportStatus
-from .reading import FileError, count_rows, iter_rows
+from .models import ColumnMapping, ImportChunk, ImportJob, ImportStatus
+from .reading import (
+    COLUMNS,
+    FileError,
+    count_rows,
+    header_columns,
+    iter_rows,
+    missing_columns,
+)
 from .validation import REJECTED_INVOICE_NUMBER_LENGTH, Invoice, Rejection, Validator
 
 logger = logging.getLogger(__name__)
@@ -80,8 +87,11 @@ def import_job_create(
     original_name: str = "",
     api_key: ApiKey | None = None,
     user=None,
+    column_mapping: dict[str, str] | None = None,
 ) -> ImportJob:
-    """Store the upload and queue its processing once the transaction commits."""
+    """Store the upload and queue its processing once the transaction commits.
+    ``column_mapping`` (our column -> the file's header) is how the worker reads a CSV or XLSX
+    file with headers of its own."""
     digest = hashlib.sha256()
     for piece in upload.chunks():
         digest.update(piece)
@@ -95,6 +105,7 @@ def import_job_create(
         api_key=api_key,
         created_by=user if user is not None and getattr(user, "pk", None) else None,
         heartbeat_at=timezone.now(),
+        column_mapping=dict(column_mapping or {}),
     )
     job.file.save(f"{job.public_id}.{fmt}", upload, save=False)
     job.save()
@@ -104,6 +115,42 @@ def import_job_create(
 
     enqueue_on_commit(process_import, creditor_id=creditor.pk, job_id=job.pk)
     return job
+
+
+def headers_key(headers: list[str]) -> str:
+    """One set of headers (normalised, in order) as the key its remembered mapping is under."""
+    text = "\x1f".join(h.strip().lower() for h in headers)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def column_mapping_for(*, headers: list[str]) -> dict[str, str] | None:
+    """The mapping the creditor (the active scope's) chose for files with these headers."""
+    found = ColumnMapping.objects.filter(headers_key=headers_key(headers)).first()
+    return dict(found.mapping) if found is not None else None
+
+
+def column_mapping_check(*, headers: list[str], mapping: dict[str, str]) -> list[str]:
+    """Our required columns the file still lacks when read with ``mapping`` (empty: it reads)."""
+    known = {h.strip().lower() for h in headers}
+    clean = {c: h for c, h in mapping.items() if c in COLUMNS and h and h.strip().lower() in known}
+    return missing_columns(header_columns(headers, clean))
+
+
+def column_mapping_remember(
+    *, creditor: Creditor, headers: list[str], mapping: dict[str, str], user=None
+) -> ColumnMapping:
+    """Keep the creditor's mapping for files with these headers (one per set of headers)."""
+    clean = {c: h for c, h in mapping.items() if c in COLUMNS and h}
+    found, _created = ColumnMapping.objects.update_or_create(
+        creditor=creditor,
+        headers_key=headers_key(headers),
+        defaults={
+            "headers": list(headers),
+            "mapping": clean,
+            "updated_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return found
 
 
 def import_job_enqueue(*, creditor_id: int, job_id: int) -> bool:
@@ -134,14 +181,14 @@ class ImportRunner(JobRunner[ImportJob]):
         # A first pass over the file, keeping nothing: a file broken at its end fails whole,
         # before anything is filed, and the job can show its size from the start.
         with job.file.open("rb") as handle:
-            return count_rows(handle, job.format)
+            return count_rows(handle, job.format, job.column_mapping)
 
     def chunks(self, job: ImportJob, start: int) -> Iterator[tuple[int, Any]]:
         validator = Validator(currency=job.creditor.currency)
         self._seen: dict[str, int] = {}  # invoice number -> line, for duplicates in the file
         chunk_rows = self.chunk_rows
         with job.file.open("rb") as handle:
-            rows = iter_rows(handle, job.format)
+            rows = iter_rows(handle, job.format, job.column_mapping)
             for _committed in islice(rows, start):  # read past the chunks already filed
                 pass
 
