@@ -468,6 +468,7 @@ def _iter_xlsx(
         width = len(columns)
         for line, cells in enumerate(rows, start=2):
             values = list(cells[:width])
+            values += [None] * (width - len(values))  # a row may end before the headings do
             extra = [c for c in cells[width:] if c not in (None, "")]
             if not any(v not in (None, "") for v in values) and not extra:
                 continue  # an empty row
@@ -475,7 +476,7 @@ def _iter_xlsx(
                 yield line, WrongWidth(width + len(cells[width:]), width)
                 continue
             row: dict[str, object] = {}
-            for column, value in zip(columns, values, strict=False):
+            for column, value in zip(columns, values, strict=True):
                 if column and column not in row:  # the first of two same columns wins
                     try:
                         row[column] = _xlsx_value(column, value)

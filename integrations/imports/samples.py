@@ -12,7 +12,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .reading import COLUMNS, DANISH_HEADINGS
+from .reading import DANISH_HEADINGS
+
+# The template's columns: the debtor, then the invoice, then the evidence (every column).
+TEMPLATE_COLUMNS = list(DANISH_HEADINGS)
 
 
 def example_row(today: date | None = None) -> dict[str, object]:
@@ -43,7 +46,7 @@ def example_row(today: date | None = None) -> dict[str, object]:
 
 
 def headings() -> list[str]:
-    return [DANISH_HEADINGS[c] for c in COLUMNS]
+    return [DANISH_HEADINGS[c] for c in TEMPLATE_COLUMNS]
 
 
 def template_csv(today: date | None = None) -> bytes:
@@ -51,7 +54,7 @@ def template_csv(today: date | None = None) -> bytes:
     decimal comma."""
     row = example_row(today)
     cells = []
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         value = row[column]
         if isinstance(value, date):
             value = value.strftime("%d-%m-%Y")
@@ -76,7 +79,7 @@ def template_xlsx(today: date | None = None) -> bytes:
     sheet = workbook.create_sheet("Fakturaer")
     sheet.append(headings())
     cells = []
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         value = row[column]
         cell = WriteOnlyCell(sheet, value=value if value != "" else None)
         if isinstance(value, date):
