@@ -11,6 +11,7 @@ from creditors import views as creditor_views
 from creditors import views_api_keys
 from debtors import views as debtor_views
 from integrations.bank import views_settlements as settlement_views
+from integrations.imports import views_exports as export_views
 from notices import views as notice_views
 
 auth_patterns = [
@@ -53,6 +54,22 @@ urlpatterns = [
         "cases/export.xlsx", case_list_views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"
     ),
     path("cases/lookup/", case_list_views.case_lookup, name="case_lookup"),
+    # A large export runs in the background: its page, progress and download (tenant-checked).
+    path(
+        "cases/exports/<uuid:export_id>/",
+        export_views.case_export_detail,
+        name="case_export_detail",
+    ),
+    path(
+        "cases/exports/<uuid:export_id>/progress/",
+        export_views.case_export_progress,
+        name="case_export_progress",
+    ),
+    path(
+        "cases/exports/<uuid:export_id>/download/",
+        export_views.case_export_download,
+        name="case_export_download",
+    ),
     # File a case: a short wizard (cases/views_file.py).
     path("cases/new/", case_file_views.file_debtor, name="case_file"),
     path("cases/new/debtors/", case_file_views.file_debtor_search, name="case_file_debtors"),
