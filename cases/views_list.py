@@ -4,8 +4,6 @@ place), its CSV and XLSX exports, and the CPR/CVR look-up that opens a debtor's 
 from __future__ import annotations
 
 import csv
-from datetime import date
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -23,11 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import push_url
 
 from collections_portal.decorators import tenant_view
+from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.selectors import creditors_for_user
 from debtors.selectors import user_can_reveal_national_id
 from debtors.services import LookupLimitReached, debtor_lookup_by_national_id
-from integrations.imports.views import spreadsheet_safe
 
+from .case_export import csv_cell, export_header, export_row, filters_to_json
 from .case_list import (
     DEFAULT_SORT,
     FLAGS,
@@ -246,58 +245,6 @@ def case_list(request):
 # --- Exports ------------------------------------------------------------------------------
 
 
-def export_header() -> list[str]:
-    """The exports' column names, in the active language."""
-    return [
-        _("Case number"),
-        _("Payment ID (FIK +71)"),
-        _("Debtor"),
-        _("Creditor"),
-        _("Creditor's reference"),
-        _("Stage"),
-        _("Flags"),
-        _("Original principal"),
-        _("Balance"),
-        _("Currency"),
-        _("Oldest due date"),
-        _("Next step"),
-        _("Next step date"),
-        _("Handed over"),
-        _("Last activity"),
-    ]
-
-
-def export_row(case, today: date) -> list:
-    """One case of the filtered list as plain values (the synchronous and background exports)."""
-    words, when = next_step(case, today)
-    return [
-        case.number,
-        case.payment_id,
-        case.debtor.name,
-        case.creditor.name,
-        case.creditor_reference,
-        case.get_state_display(),
-        ", ".join(label for _key, label in row_flags(case, today)),
-        case.original_principal,
-        case.balance,
-        case.currency,
-        case.oldest_due,
-        words,
-        when,
-        timezone.localtime(case.created_at).date(),
-        timezone.localtime(case.last_activity).replace(tzinfo=None),
-    ]
-
-
-def export_cases(query: QueryDict, today: date):
-    """One creditor's list filtered by a query string, in its order (for the background
-    export, which keeps the query on its job and runs in the creditor's scope)."""
-    form = CaseFilterForm(query)
-    form.is_valid()
-    filters = form.filters()
-    return ordered(filtered_cases(filters, today), filters.sort)
-
-
 def _export_rows(request):
     """The filtered list, in its order, as header + rows of plain values."""
     today = timezone.localdate()
@@ -309,16 +256,6 @@ def _export_rows(request):
             yield export_row(case, today)
 
     return export_header(), rows, cases
-
-
-def csv_cell(value):
-    if isinstance(value, Decimal):
-        return number_format(value, 2, use_l10n=True)  # 1234,56 in Danish: no separators
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return spreadsheet_safe(str(value)) if isinstance(value, str) else value
 
 
 class _Echo:
@@ -353,7 +290,11 @@ def _background(request, fmt: str):
 
     with transaction.atomic():
         job = case_export_create(
-            creditor=request.creditor, fmt=fmt, query=_query(request), user=request.user
+            creditor=request.creditor,
+            fmt=fmt,
+            filters=filters_to_json(_form(request).filters()),
+            query=_query(request),
+            user=request.user,
         )
     return redirect("case_export_detail", export_id=job.public_id)
 

@@ -2,8 +2,8 @@
 bulk out, beside the bulk import.
 
 The case list answers a small export at once; one of more than ``CASE_EXPORT_BACKGROUND_ROWS``
-cases of one creditor becomes a :class:`CaseExport` job (the list's filter as its query string,
-the page's language) written by the task ``exports.write_case_export`` in the creditor's scope:
+cases of one creditor becomes a :class:`CaseExport` job (the list's filters, the page's
+language) written by the task ``exports.write_case_export`` in the creditor's scope:
 the cases are read a chunk at a time by their ids (in the list's order), each chunk's progress
 committed, and the finished file stored under the creditor's folder in ``MEDIA_ROOT``, which is
 never served: it is downloaded through a view that looks the job up in the tenant's scope.
@@ -24,16 +24,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.case_export import csv_cell, export_header, export_row, filters_from_json
+from cases.case_list import filtered_cases, ordered
 from collections_portal.celery import enqueue, enqueue_on_commit
+from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.models import Creditor
 from integrations.jobs import JobRunner
 
 from .models import CaseExport
-from .views import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,16 @@ class ExportInterrupted(Exception):
     """The export stopped part way (its worker died): the file must be written again."""
 
 
-def case_export_create(*, creditor: Creditor, fmt: str, query: str, user=None) -> CaseExport:
-    """Record the export and queue it once the transaction commits."""
+def case_export_create(
+    *, creditor: Creditor, fmt: str, filters: dict, query: str = "", user=None
+) -> CaseExport:
+    """Record the export (the list's filters as ``cases.case_export.filters_to_json`` gives
+    them; ``query``, the list's query string, leads back to it) and queue it once the
+    transaction commits."""
     job = CaseExport.objects.create(
         creditor=creditor,
         format=fmt,
+        filters=filters,
         query=query,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         created_by=user if getattr(user, "pk", None) else None,
@@ -77,9 +83,8 @@ class CaseExportRunner(JobRunner[CaseExport]):
         return settings.IMPORT_STALE_MINUTES
 
     def _cases(self, job: CaseExport):
-        from cases.views_list import export_cases
-
-        return export_cases(QueryDict(job.query), timezone.localdate())
+        filters = filters_from_json(job.filters)
+        return ordered(filtered_cases(filters, timezone.localdate()), filters.sort)
 
     def prepare(self, job: CaseExport) -> int:
         self._ids = list(self._cases(job).values_list("pk", flat=True))
@@ -90,8 +95,6 @@ class CaseExportRunner(JobRunner[CaseExport]):
             raise ExportInterrupted(
                 _("The export was interrupted. Start it again from the case list.")
             )
-        from cases.views_list import csv_cell, export_header, export_row
-
         with translation.override(job.language):
             cases = self._cases(job)
             ids = self._ids if self._ids is not None else list(cases.values_list("pk", flat=True))

@@ -175,13 +175,15 @@ class CaseExport(Job):
     """A large export of the case list, written by ``exports.write_case_export`` on the shared
     job runner (a unit is a case) and downloaded only through a view in the creditor's scope.
 
-    ``query`` is the list's filter as its query string, ``language`` the page's language (the
-    headers, the stage names and the decimal comma follow it).
+    ``filters`` are the list's filters (``cases.case_export.filters_to_json``), ``query`` its
+    query string (the link back to the list), ``language`` the page's language (the headers, the
+    stage names and the decimal comma follow it).
     """
 
     public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
-    query = models.TextField(_("filter"), blank=True)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    query = models.TextField(_("query string"), blank=True)
     language = models.CharField(_("language"), max_length=10)
     file = models.FileField(_("file"), upload_to=export_path, max_length=300, blank=True)
     created_by = models.ForeignKey(

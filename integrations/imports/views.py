@@ -25,6 +25,7 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.models import Case
+from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.models import Creditor
 from integrations.api.authentication import ApiClient
 from integrations.api.pagination import ApiCursorPagination
@@ -281,19 +282,6 @@ class ImportCasesView(ScopedViewMixin, ListAPIView):
                 "SELECT unnest(case_ids) FROM imports_importchunk WHERE job_id = %s", [job.pk]
             )
         )
-
-
-# A cell a spreadsheet would read as a formula (or a cell that starts with a tab or carriage
-# return, which some read past to one): the rejected rows quote what the uploader sent.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """A text cell that would start a formula, prefixed with a single quote (OWASP's advice
-    against CSV injection), so the spreadsheet shows it as text and runs nothing."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 class _Echo:

@@ -61,6 +61,7 @@ def test_a_large_csv_export_runs_in_the_background_and_is_downloaded(
     job = run(tenant_a.creditor, public_id)
     assert (job.status, job.units_total, job.units_done) == (JobStatus.FINISHED, 6, 6)
     assert job.language == "da" and job.query == "sort=number"
+    assert job.filters["sort"] == "number"
     partial = client.get(reverse("case_export_progress", args=[public_id])).content.decode()
     assert "hx-trigger" not in partial and 'id="export-download"' in partial
     response = client.get(reverse("case_export_download", args=[public_id]))
@@ -121,3 +122,15 @@ def test_an_export_interrupted_part_way_fails_and_says_to_start_again(client, te
     job = run(tenant_a.creditor, public_id)
     assert (job.status == JobStatus.FAILED and "igen" in job.error.lower()) or "again" in job.error
     assert not job.file
+
+
+def test_the_background_export_holds_only_the_filtered_cases(
+    client, tenant_a, many_cases, settings
+):
+    settings.CASE_EXPORT_BACKGROUND_ROWS = 0
+    client.force_login(tenant_a.user)
+    job = run(tenant_a.creditor, started(client, "case_export_csv", "?q=X-3"))
+    assert job.filters["q"] == "X-3" and job.units_total == 1
+    response = client.get(reverse("case_export_download", args=[job.public_id]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{many_cases[3].number};")
