@@ -28,13 +28,14 @@ import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -151,6 +152,31 @@ def column_mapping_remember(
         },
     )
     return found
+
+
+# Where the portal keeps an upload until its columns are mapped (views_portal.py), one folder per
+# creditor; an upload left unmapped for a day is deleted by the stale-job sweep.
+STAGED_FOLDER = "imports/pending"
+STAGED_KEEP = timedelta(days=1)
+
+
+def staged_uploads_delete_old(*, now: datetime | None = None) -> int:
+    """Delete uploads left waiting for a column mapping longer than ``STAGED_KEEP`` (they may
+    hold CPR numbers: nothing is kept that no job will read). Returns how many."""
+    now = now or timezone.now()
+    deleted = 0
+    try:
+        folders, _files = default_storage.listdir(STAGED_FOLDER)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _subfolders, files = default_storage.listdir(f"{STAGED_FOLDER}/{folder}")
+        for name in files:
+            path = f"{STAGED_FOLDER}/{folder}/{name}"
+            if now - default_storage.get_modified_time(path) > STAGED_KEEP:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted
 
 
 def import_job_enqueue(*, creditor_id: int, job_id: int) -> bool:

@@ -41,6 +41,7 @@ from .reading import (
 )
 from .samples import template_csv, template_xlsx
 from .services import (
+    STAGED_FOLDER,
     column_mapping_check,
     column_mapping_for,
     column_mapping_remember,
@@ -207,9 +208,10 @@ def import_upload(request):
 
 def _stage(request, upload, fmt: str, headers: list[str]) -> str:
     """Keep an upload until its columns are mapped: stored under the creditor's folder (never
-    served), named in the session by a random token."""
+    served), named in the session by a random token; one left for a day is deleted by the
+    stale-job sweep (``staged_uploads_delete_old``)."""
     token = secrets.token_urlsafe(16)
-    path = default_storage.save(f"imports/pending/{request.creditor.pk}/{token}.{fmt}", upload)
+    path = default_storage.save(f"{STAGED_FOLDER}/{request.creditor.pk}/{token}.{fmt}", upload)
     staged = dict(request.session.get(STAGED_KEY, {}))
     while len(staged) >= STAGED_MAX:  # the oldest upload left unmapped goes
         oldest = next(iter(staged))

@@ -232,3 +232,21 @@ def test_the_template_has_danish_headings_and_an_example_row_that_imports(client
     checked = Validator(currency="DKK").validate(line, row)
     assert isinstance(checked, Invoice), checked
     assert str(checked.principal) == "1234.50" and checked.city == "Aarhus C"
+
+
+def test_an_upload_left_unmapped_is_deleted_after_a_day(client, tenant_a, settings):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from integrations.imports.services import STAGED_FOLDER, staged_uploads_delete_old
+
+    client.force_login(tenant_a.user)
+    post_file(client, "eksport.csv", own_csv(invoice_rows(2)))
+    _folders, files = default_storage.listdir(f"{STAGED_FOLDER}/{tenant_a.creditor.pk}")
+    assert len(files) == 1
+    assert staged_uploads_delete_old() == 0  # not yet a day old
+    assert staged_uploads_delete_old(now=timezone.now() + timedelta(days=2)) == 1
+    _folders, files = default_storage.listdir(f"{STAGED_FOLDER}/{tenant_a.creditor.pk}")
+    assert files == []
