@@ -167,6 +167,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540  # the task gets a minute to record its failur
 # Tasks allowed past the visibility timeout, because a second copy while they run is harmless.
 CELERY_TASK_ANNOTATIONS = {
     "imports.process_import": {"time_limit": 6 * 3600, "soft_time_limit": 6 * 3600 - 60},
+    # A large case-list export (up to a sheet's million rows); its copy meets the job's lock.
+    "exports.write_case_export": {"time_limit": 2 * 3600, "soft_time_limit": 2 * 3600 - 60},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
