@@ -32,7 +32,7 @@ from cases.case_list import filtered_cases, ordered
 from collections_portal.celery import enqueue, enqueue_on_commit
 from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.models import Creditor
-from integrations.jobs import JobRunner
+from integrations.jobs import UNFINISHED, JobRunner
 
 from .models import CaseExport
 
@@ -50,14 +50,21 @@ def case_export_create(
 ) -> CaseExport:
     """Record the export (the list's filters as ``cases.case_export.filters_to_json`` gives
     them; ``query``, the list's query string, leads back to it) and queue it once the
-    transaction commits."""
+    transaction commits. The same user's unfinished export of the same list in the same format
+    (a page reloaded, a link clicked twice) is returned instead of a second one."""
+    user = user if getattr(user, "pk", None) else None
+    running = CaseExport.objects.filter(
+        creditor=creditor, format=fmt, filters=filters, created_by=user, status__in=UNFINISHED
+    ).first()
+    if running is not None:
+        return running
     job = CaseExport.objects.create(
         creditor=creditor,
         format=fmt,
         filters=filters,
         query=query,
         language=translation.get_language() or settings.LANGUAGE_CODE,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=user,
         heartbeat_at=timezone.now(),
     )
     from .tasks import write_case_export

@@ -134,3 +134,12 @@ def test_the_background_export_holds_only_the_filtered_cases(
     response = client.get(reverse("case_export_download", args=[job.public_id]))
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"{many_cases[3].number};")
+
+
+def test_the_same_export_asked_for_twice_while_it_runs_is_one_job(client, tenant_a, many_cases):
+    client.force_login(tenant_a.user)
+    first = started(client, "case_export_csv", "?sort=number")
+    assert started(client, "case_export_csv", "?sort=number") == first
+    assert started(client, "case_export_xlsx", "?sort=number") != first  # another format
+    run(tenant_a.creditor, first)
+    assert started(client, "case_export_csv", "?sort=number") != first  # it has finished
