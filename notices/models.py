@@ -17,6 +17,7 @@ class NoticeKind(models.TextChoices):
     DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
     CLOSED = "closed", _("Case closed")
     CREDIT_BUREAU_WARNING = "credit_bureau_warning", _("Credit-bureau warning")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of debt (skyldnererklæring)")
 
 
 class NoticeStatus(models.TextChoices):
