@@ -83,6 +83,7 @@ EVENTS: dict[str, EventCode] = _codes(
     ("approval.approved", _("Request approved")),
     ("approval.rejected", _("Request rejected")),
     ("case.written_off", _("Balance written off")),
+    ("work.item_reassigned", _("Work item reassigned")),
     # Credit-bureau registration (cases.services.credit_bureau).
     ("credit_bureau.warning_sent", _("Credit-bureau warning sent")),
     ("credit_bureau.registered", _("Registered with the credit bureau")),

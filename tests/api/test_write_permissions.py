@@ -112,6 +112,9 @@ PORTAL_KWARGS = {
     # Agency-only pages: the role is refused before any item is looked up.
     "item_id": lambda w: 1,
     "action": lambda w: "contact",
+    "plan_id": lambda w: 1,
+    "approval_id": lambda w: 1,
+    "decision": lambda w: "approve",
     # Statement downloads take no write: any id (they answer 405 before any look-up).
     "settlement_id": lambda w: uuid.UUID(int=1),
 }
