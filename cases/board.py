@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BigIntegerField,
     Count,
     DateField,
     ExpressionWrapper,
@@ -27,11 +28,13 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from creditors.agency import AgencyRole
 
+from .models import ApprovalRequest as Approval
 from .models import (
     ApprovalStatus,
     CaseEvent,
@@ -42,7 +45,6 @@ from .models import (
     WorkItemReason,
     WorkItemStatus,
 )
-from .models import ApprovalRequest as Approval
 
 ATTRIBUTION_DAYS = 14
 # The codes on the timeline that are an agent's contact with the debtor or a promise taken.
@@ -130,13 +132,19 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
             rows[user_id] = AgentRow(user_id=user_id, name="")
         return rows[user_id]
 
-    for entry in open_items.filter(assignee__isnull=False).values("assignee").annotate(
-        n=Count("pk")
-    ).order_by():
+    for entry in (
+        open_items.filter(assignee__isnull=False)
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         row(entry["assignee"]).open = entry["n"]
-    for entry in open_items.filter(leased_by__isnull=False, leased_until__gt=now).values(
-        "leased_by"
-    ).annotate(n=Count("pk")).order_by():
+    for entry in (
+        open_items.filter(leased_by__isnull=False, leased_until__gt=now)
+        .values("leased_by")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         row(entry["leased_by"]).held = entry["n"]
 
     for entry in (
@@ -158,31 +166,32 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         row(entry["actor"]).events[entry["day"]] = entry["n"]
 
     # The agent who took each promise: its timeline event names the promise.
-    taker = CaseEvent.objects.filter(
-        case=OuterRef("case"), code="case.promise_recorded", data__promise=OuterRef("pk")
-    ).values("actor")[:1]
+    taker = (
+        CaseEvent.objects.filter(case=OuterRef("case"), code="case.promise_recorded")
+        .annotate(promise=Cast(KT("data__promise"), BigIntegerField()))
+        .filter(promise=OuterRef("pk"))
+        .values("actor")[:1]
+    )
     for entry in (
         PromiseToPay.objects.filter(promised_on__gte=since, promised_on__lte=today)
         .annotate(agent=Subquery(taker))
         .filter(agent__isnull=False)
         .values("agent")
         .annotate(
-            made=Count("pk"),
-            kept=Count("pk", filter=Q(kept=True)),
-            broken=Count("pk", filter=Q(kept=False)),
+            n_made=Count("pk"),
+            n_kept=Count("pk", filter=Q(kept=True)),
+            n_broken=Count("pk", filter=Q(kept=False)),
         )
         .order_by()
     ):
         agent_row = row(entry["agent"])
-        agent_row.promises_made = entry["made"]
-        agent_row.promises_kept = entry["kept"]
-        agent_row.promises_broken = entry["broken"]
+        agent_row.promises_made = entry["n_made"]
+        agent_row.promises_kept = entry["n_kept"]
+        agent_row.promises_broken = entry["n_broken"]
 
     # The last contact or promise on the case within the attribution window before the payment.
     last_touch = (
-        CaseEvent.objects.filter(
-            case=OuterRef("case"), code__in=TOUCH_CODES, actor__isnull=False
-        )
+        CaseEvent.objects.filter(case=OuterRef("case"), code__in=TOUCH_CODES, actor__isnull=False)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .filter(day__lte=OuterRef("received_on"), day__gte=OuterRef("window_start"))
         .order_by("-occurred_at", "-pk")
@@ -209,10 +218,14 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
 
     # Every agency member is on the board, also one with nothing to show, and anyone no
     # longer in an agency group who still holds items or acted in the period (one query).
-    people = get_user_model().objects.filter(
-        Q(pk__in=[uid for uid in rows if uid is not None])
-        | Q(is_active=True, groups__name__in=AgencyRole.values)
-    ).distinct()
+    people = (
+        get_user_model()
+        .objects.filter(
+            Q(pk__in=[uid for uid in rows if uid is not None])
+            | Q(is_active=True, groups__name__in=AgencyRole.values)
+        )
+        .distinct()
+    )
     for user in people:
         row(user.pk).name = _name(user)
     agents = sorted(rows.values(), key=lambda r: r.name.lower())

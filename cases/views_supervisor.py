@@ -150,9 +150,7 @@ def reassign_items(request):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(
-            request, _("%(n)s work items reassigned.") % {"n": changed}
-        )
+        messages.success(request, _("%(n)s work items reassigned.") % {"n": changed})
     return redirect("work:board")
 
 
@@ -168,7 +166,5 @@ def reassign_cases(request):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(
-            request, _("%(n)s work items reassigned.") % {"n": changed}
-        )
+        messages.success(request, _("%(n)s work items reassigned.") % {"n": changed})
     return redirect("work:board")

@@ -68,9 +68,7 @@ def work_items_reassign(
             code="work.item_reassigned",
             actor=user,
             from_state=item.case.state,
-            message=(
-                f"{agent_name(user)}: {item.get_reason_display()} from {before} to {to}."
-            ),
+            message=(f"{agent_name(user)}: {item.get_reason_display()} from {before} to {to}."),
             data={"work_item": item.pk, "assignee": assignee_id},
         )
         changed += 1
@@ -82,9 +80,7 @@ def case_numbers_parse(text: str) -> list[int]:
     numbers = []
     for part in text.replace(",", " ").split():
         if not part.isdigit():
-            raise ValidationError(
-                {"cases": _("%(value)s is not a case number.") % {"value": part}}
-            )
+            raise ValidationError({"cases": _("%(value)s is not a case number.") % {"value": part}})
         numbers.append(int(part))
     if not numbers:
         raise ValidationError({"cases": _("Give at least one case number.")})
