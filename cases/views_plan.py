@@ -73,7 +73,7 @@ def plan_preview(request, item_id: int):
 def plan_create(request, item_id: int):
     item = _item(item_id)
     try:
-        plan, approval = plan_builder.plan_build(
+        _plan, approval = plan_builder.plan_build(
             case=item.case,
             user=request.user,
             reason=request.POST.get("reason", ""),
