@@ -26,7 +26,7 @@ from .models import (
     WorkItemReason,
     WorkItemStatus,
 )
-from .services import approvals, supervision
+from .services import approvals, plan_builder, supervision
 from .services.errors import CaseError
 from .views_work import agency_view
 
@@ -64,7 +64,14 @@ def inbox(request):
         for plan in InstalmentPlan.objects.filter(pk__in=plan_ids).prefetch_related("instalments")
     }
     for request_ in pending:
-        request_.plan = plans.get(request_.payload.get("plan"))
+        request_.plan = plan = plans.get(request_.payload.get("plan"))
+        # Said again in the supervisor's language (the payload keeps the agent's words).
+        request_.breaches = request_.payload.get("breaches", [])
+        if plan is not None:
+            schedule = [(i.number, i.due_date, i.amount) for i in plan.instalments.all()]
+            request_.breaches = plan_builder.policy_breaches(
+                plan_builder.plan_policy(request_.case.creditor), schedule, today=plan.proposed_on
+            )
     decided = (
         ApprovalRequest.objects.exclude(status=ApprovalStatus.PENDING)
         .select_related("case", "requested_by", "decided_by")

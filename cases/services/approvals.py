@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases import selectors
@@ -184,7 +185,7 @@ def write_off_request(
             raise ValidationError(
                 {
                     "amount": _("At most the principal still owed, %(owed)s.")
-                    % {"owed": format_money(principal)}
+                    % {"owed": format_money(principal, get_language() or "da")}
                 }
             )
         payload["amount"] = str(money)

@@ -20,6 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases import selectors
@@ -104,7 +106,9 @@ def _terms(
 def policy_breaches(
     policy: PlanPolicy, schedule: list[tuple[int, date, Decimal]], *, today: date
 ) -> list[str]:
-    """Where a schedule goes beyond the policy, in words a supervisor reads."""
+    """Where a schedule goes beyond the policy, in words a supervisor reads (in the active
+    language: amounts and dates as the page writes them)."""
+    language = get_language() or "da"
     breaches = []
     if len(schedule) > policy.max_instalments:
         breaches.append(
@@ -115,14 +119,14 @@ def policy_breaches(
     if last_due > today + relativedelta(months=policy.max_months):
         breaches.append(
             _("The last instalment falls due %(date)s, more than %(months)s months from today.")
-            % {"date": last_due.isoformat(), "months": policy.max_months}
+            % {"date": date_format(last_due, "DATE_FORMAT"), "months": policy.max_months}
         )
     if len(schedule) > 1 and schedule[0][2] < policy.min_instalment:
         breaches.append(
             _("Instalments of %(amount)s are less than the policy's minimum of %(min)s.")
             % {
-                "amount": format_money(schedule[0][2]),
-                "min": format_money(policy.min_instalment),
+                "amount": format_money(schedule[0][2], language),
+                "min": format_money(policy.min_instalment, language),
             }
         )
     return breaches

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cases.models import (
     ApprovalKind,
@@ -89,11 +90,19 @@ def test_a_draft_by_amount_and_a_draft_outside_the_policy(case):
     # Two instalments seven months apart: the last one 14 months on, beyond 12.
     long = plan_draft(case=case, first_due=TODAY, count=3, interval_months=7)
     assert [day for _n, day, _a in long.schedule][-1] == date(2027, 3, 5)
+    # In the page's language (Danish by default).
     assert long.breaches == [
-        "The last instalment falls due 2027-03-05, more than 12 months from today."
+        "Sidste afdrag forfalder 5. marts 2027, mere end 12 måneder fra i dag."
     ]
     many = plan_draft(case=case, first_due=TODAY, count=13)
-    assert "13 instalments" in many.breaches[0]
+    assert many.breaches == [
+        "13 afdrag; politikken tillader højst 12.",
+        "Afdrag på 76,92 er mindre end politikkens minimum på 200,00.",
+    ]
+    with translation.override("en"):
+        assert plan_draft(case=case, first_due=TODAY, amount="150").breaches == [
+            "Instalments of 150.00 are less than the policy's minimum of 200.00."
+        ]
 
 
 @pytest.mark.parametrize(
