@@ -111,7 +111,7 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
 
     labels = dict(WorkItemReason.choices)
     by_reason = [
-        (row["reason"], labels.get(row["reason"], row["reason"]), row["n"])
+        (row["reason"], str(labels.get(row["reason"], row["reason"])), row["n"])
         for row in open_items.values("reason").annotate(n=Count("pk")).order_by("-n", "reason")
     ]
 
@@ -139,23 +139,23 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         .order_by()
     ):
         row(entry["assignee"]).open = entry["n"]
-    for entry in (
+    for held in (
         open_items.filter(leased_by__isnull=False, leased_until__gt=now)
         .values("leased_by")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        row(entry["leased_by"]).held = entry["n"]
+        row(held["leased_by"]).held = held["n"]
 
-    for entry in (
+    for contact in (
         ContactLog.objects.annotate(day=TruncDate("created_at", tzinfo=tz))
         .filter(day__gte=since, day__lte=today)
         .values("user", "day")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        row(entry["user"]).contacts[entry["day"]] = entry["n"]
-    for entry in (
+        row(contact["user"]).contacts[contact["day"]] = contact["n"]
+    for event in (
         CaseEvent.objects.filter(actor__isnull=False)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .filter(day__gte=since, day__lte=today)
@@ -163,7 +163,7 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        row(entry["actor"]).events[entry["day"]] = entry["n"]
+        row(event["actor"]).events[event["day"]] = event["n"]
 
     # The agent who took each promise: its timeline event names the promise.
     taker = (
@@ -172,7 +172,7 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         .filter(promise=OuterRef("pk"))
         .values("actor")[:1]
     )
-    for entry in (
+    for promise in (
         PromiseToPay.objects.filter(promised_on__gte=since, promised_on__lte=today)
         .annotate(agent=Subquery(taker))
         .filter(agent__isnull=False)
@@ -184,10 +184,10 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         )
         .order_by()
     ):
-        agent_row = row(entry["agent"])
-        agent_row.promises_made = entry["n_made"]
-        agent_row.promises_kept = entry["n_kept"]
-        agent_row.promises_broken = entry["n_broken"]
+        agent_row = row(promise["agent"])
+        agent_row.promises_made = promise["n_made"]
+        agent_row.promises_kept = promise["n_kept"]
+        agent_row.promises_broken = promise["n_broken"]
 
     # The last contact or promise on the case within the attribution window before the payment.
     last_touch = (
@@ -197,7 +197,7 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         .order_by("-occurred_at", "-pk")
         .values("actor")[:1]
     )
-    for entry in (
+    for paid in (
         Payment.objects.filter(
             reversed_at__isnull=True, received_on__gte=since, received_on__lte=today
         )
@@ -212,9 +212,9 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
         .annotate(total=Sum("amount"), n=Count("pk"))
         .order_by()
     ):
-        agent_row = row(entry["agent"])
-        agent_row.collected = entry["total"]
-        agent_row.payments = entry["n"]
+        agent_row = row(paid["agent"])
+        agent_row.collected = paid["total"]
+        agent_row.payments = paid["n"]
 
     # Every agency member is on the board, also one with nothing to show, and anyone no
     # longer in an agency group who still holds items or acted in the period (one query).

@@ -58,7 +58,7 @@ def _item(item_id: int) -> WorkItem:
 def plan_preview(request, item_id: int):
     """The schedule the terms would give, as a fragment the builder swaps in (htmx)."""
     item = _item(item_id)
-    context = {"item": item, "case": item.case}
+    context: dict[str, object] = {"item": item, "case": item.case}
     try:
         context["draft"] = plan_builder.plan_draft(case=item.case, **_terms(request.GET))
     except ValidationError as exc:

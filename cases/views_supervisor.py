@@ -83,7 +83,9 @@ def inbox(request):
 @require_POST
 @supervisor_view
 def decide(request, approval_id: int, decision: str):
-    approval = get_object_or_404(ApprovalRequest.objects.select_related("case"), pk=approval_id)
+    approval: ApprovalRequest = get_object_or_404(
+        ApprovalRequest.objects.select_related("case"), pk=approval_id
+    )
     note = request.POST.get("note", "")
     try:
         if decision == "approve":
