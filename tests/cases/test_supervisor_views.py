@@ -236,3 +236,39 @@ def test_the_board_page_shows_it(client, tenant_a, agent, supervisor):
     html = client.get(reverse("work:board"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "100,00" in html and 'id="pending-approvals">0<' in html
     assert reverse("work:weights") in html and reverse("work:inbox") in html
+
+
+def test_staff_acting_for_one_creditor_get_404_for_another_creditors_objects(
+    client, tenant_a, tenant_b, agent, supervisor
+):
+    """With creditor B chosen in the switcher, A's items and requests are not found."""
+    from creditors.selectors import SESSION_CREDITOR_KEY
+
+    item = make_item(tenant_a.creditor, "SV-T1")
+    with agency_scope(reason="test"):
+        request = write_off_request(case=item.case, user=agent, amount="10.00", reason="R.")
+    for user, paths in (
+        (
+            agent,
+            [
+                ("get", reverse("work:plan_preview", args=[item.pk])),
+                ("post", reverse("work:plan", args=[item.pk])),
+                ("post", reverse("work:plan_signed", args=[item.pk, 1])),
+                ("post", reverse("work:write_off", args=[item.pk])),
+            ],
+        ),
+        (supervisor, [("post", reverse("work:decide", args=[request.pk, "approve"]))]),
+    ):
+        client.force_login(user)
+        session = client.session
+        session[SESSION_CREDITOR_KEY] = tenant_b.creditor.pk
+        session.save()
+        for method, path in paths:
+            assert getattr(client, method)(path).status_code == 404, path
+    with agency_scope(reason="test"):
+        request.refresh_from_db()
+        assert request.status == ApprovalStatus.PENDING
+        assert not InstalmentPlan.objects.filter(case=item.case).exists()
+    # The board and the inbox in B's scope show nothing of A's.
+    inbox = client.get(reverse("work:inbox")).content.decode()
+    assert f'id="approval-{request.pk}"' not in inbox
