@@ -61,9 +61,20 @@ def agency_staff() -> QuerySet:
     """Everyone who may hold work items: agents, supervisors and administrators."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=AgencyRole.values)
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=AgencyRole.values) | Q(is_superuser=True))
         .distinct()
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def _staff_ids():
+    """A subquery of the agency's people: a creditor's user acting on its own case (a
+    withdrawal, a promise taken on the case page) is not on the agency's board."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=AgencyRole.values) | Q(is_superuser=True))
+        .values("pk")
     )
 
 
@@ -156,7 +167,7 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
     ):
         row(contact["user"]).contacts[contact["day"]] = contact["n"]
     for event in (
-        CaseEvent.objects.filter(actor__isnull=False)
+        CaseEvent.objects.filter(actor__in=_staff_ids())
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .filter(day__gte=since, day__lte=today)
         .values("actor", "day")
@@ -167,7 +178,9 @@ def board(*, days: int = 7, now: datetime | None = None) -> Board:
 
     # The agent who took each promise: its timeline event names the promise.
     taker = (
-        CaseEvent.objects.filter(case=OuterRef("case"), code="case.promise_recorded")
+        CaseEvent.objects.filter(
+            case=OuterRef("case"), code="case.promise_recorded", actor__in=_staff_ids()
+        )
         .annotate(promise=Cast(KT("data__promise"), BigIntegerField()))
         .filter(promise=OuterRef("pk"))
         .values("actor")[:1]

@@ -207,19 +207,25 @@ def _touch_and_pay(creditor, number: str, agent):
 def test_the_board_counts_and_its_query_count_is_fixed(tenant_a, agent, supervisor):
     _touch_and_pay(tenant_a.creditor, "SV-B1", agent)
     with agency_scope(reason="test"):
+        # The creditor's own user acts on its case: not one of the agency's people.
+        paused = make_item(tenant_a.creditor, "SV-B0").case
+        lifecycle.case_pause(
+            case=paused, until=timezone.localdate() + timedelta(days=5), actor=tenant_a.user
+        )
         write_off_request(
             case=make_item(tenant_a.creditor, "SV-B2").case, user=agent, amount="1", reason="R"
         )
         with CaptureQueriesContext(connection) as one:
             data = board_data.board(days=7)
     row = next(r for r in data.agents if r.user_id == agent.pk)
+    assert tenant_a.user.pk not in {r.user_id for r in data.agents}
     assert (row.open, row.promises_made, row.payments) == (1, 1, 1)
     assert row.collected == Decimal("100.00")
     assert row.daily[-1][1] == 1 and row.daily[-1][0] >= 2  # a contact and a promise today
-    assert data.pending_approvals == 1 and data.open_total >= 2
+    assert data.pending_approvals == 1 and data.open_total == 3
     assert sum(data.by_age.values()) == data.open_total
     by_reason = {reason: n for reason, _label, n in data.by_reason}
-    assert by_reason[WorkItemReason.NEW_IN_COLLECTION] == 1  # SV-B2's; SV-B1's was settled
+    assert by_reason[WorkItemReason.NEW_IN_COLLECTION] == 2  # B0's, B2's; B1's was settled
     assert by_reason[WorkItemReason.MONITORING_RECHECK] == 1
 
     other = agency_user(AgencyRole.AGENT, first_name="Bo")
