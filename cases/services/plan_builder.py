@@ -253,7 +253,15 @@ def _plan_of(request: ApprovalRequest) -> InstalmentPlan:
 
 
 def _approve_plan(request: ApprovalRequest, user: AbstractBaseUser) -> None:
-    _plan_start(plan=_plan_of(request), user=user)
+    plan = _plan_of(request)
+    first = plan.instalments.order_by("number").first()
+    if first is not None and first.due_date < timezone.localdate():
+        # The debtor was told a date that has gone by: a new plan, not a late one.
+        raise CaseError(
+            _("The first instalment was due %(date)s: reject this plan and make a new one.")
+            % {"date": date_format(first.due_date, "DATE_FORMAT")}
+        )
+    _plan_start(plan=plan, user=user)
 
 
 def _reject_plan(request: ApprovalRequest, user: AbstractBaseUser) -> None:

@@ -205,3 +205,13 @@ def test_the_draft_with_interest_running_is_the_plan(tenant_a, agent):
             plan, _ = plan_build(case=case, user=agent, first_due=TODAY, count=3)
             planned = list(plan.instalments.values_list("number", "due_date", "amount"))
     assert planned == draft.schedule
+
+
+def test_a_plan_whose_first_date_has_gone_by_is_not_approved(case, agent, supervisor):
+    with at(TODAY):
+        plan, request = plan_build(case=case, user=agent, first_due=TODAY, count=30)
+    with at(TODAY + timedelta(days=1)), pytest.raises(CaseError):
+        approval_approve(request=request, user=supervisor)
+    request.refresh_from_db()
+    plan.refresh_from_db()
+    assert request.status == ApprovalStatus.PENDING and plan.status == PlanStatus.PROPOSED
