@@ -43,3 +43,7 @@ def credit_bureau_sweep_task() -> dict:
         "expired": report.expired,
         "requeued": report.requeued,
     }
+
+
+# The work screen's SMS task lives beside its service; imported here so the worker finds it.
+from .tasks_sms import send_agent_sms  # noqa: E402, F401

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseEvent
+from collections_portal.texts import Text, as_text, english
 from integrations.webhooks.events import emit_case_state_changed
 
 
@@ -53,6 +54,11 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.contact_logged", _("Contact logged")),
     ("case.callback_set", _("Callback set")),
     ("work.item_closed", _("Work item closed")),
+    # The work screen's further actions (cases.services.work_actions).
+    ("debtor.contact_updated", _("Contact details updated")),
+    ("case.sms_queued", _("SMS queued")),
+    ("case.sms_sent", _("SMS sent")),
+    ("case.sms_failed", _("SMS not sent")),
     ("case.document_added", _("Document added")),
     ("case.collection_costs_corrected", _("Collection costs corrected")),
     # The legal track (cases.services.legal).
@@ -123,10 +129,14 @@ def event_record(
     code: str,
     actor: AbstractBaseUser | str | None = None,
     from_state: str = "",
-    message: str = "",
+    message: str | Text | Promise = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    """Append an event to the case's timeline (in the caller's transaction)."""
+    """Append an event to the case's timeline (in the caller's transaction).
+
+    ``message`` (why) is best a :class:`~collections_portal.texts.Text` or a lazily translated
+    string: it is then read in the reader's language; a plain string (a person's own words,
+    such as a reason typed in a form) is kept as written."""
     if code not in EVENTS:
         raise ValueError(f"Unknown timeline event code {code!r}: add it to cases.timeline.EVENTS.")
     event = CaseEvent.objects.create(
@@ -135,7 +145,8 @@ def event_record(
         code=code,
         from_state=from_state,
         to_state=case.state,
-        message=message,
+        message=english(message),
+        message_text=(as_text(message).to_json() if isinstance(message, Text | Promise) else None),
         data=data or {},
         **actor_fields(actor),
     )

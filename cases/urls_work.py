@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_plan, views_supervisor, views_work
+from . import views_plan, views_supervisor, views_work, views_work_actions
 
 app_name = "work"
 
@@ -18,6 +18,12 @@ urlpatterns = [
         "approvals/<int:approval_id>/<slug:decision>/",
         views_supervisor.decide,
         name="decide",
+    ),
+    path("teams/", views_work_actions.teams, name="teams"),
+    path(
+        "items/<int:item_id>/payment-claim/",
+        views_work_actions.payment_claim,
+        name="payment_claim",
     ),
     path("items/<int:item_id>/", views_work.item_detail, name="item"),
     # Before the generic action route: "plan" and "write-off" are not actions of views_work.

@@ -79,6 +79,7 @@ def case_context(request, case, *, bound: dict | None = None) -> dict:
         "next_step_words": words,
         "next_step_on": when,
         "can_act": user_can_act(request.user, case),
+        "is_agency_staff": user_is_agency_staff(request.user),
         "is_open": case.state != CaseState.CLOSED,
         "is_paused": bool(case.paused_until and case.paused_until >= today),
         "forms": all_forms,

@@ -68,6 +68,8 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
     # Each showing of a full CPR number, and each exact look-up by one (found or not).
     AppendOnly("debtors.NationalIdReveal"),
     AppendOnly("debtors.NationalIdLookup"),
+    # A creditor's own audit log: its users, invitations and details, as changed.
+    AppendOnly("creditors.CreditorEvent"),
     # A payment is reversed once (cases.services.payments.payment_reverse); nothing else changes.
     AppendOnly(
         "cases.Payment",

@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
         "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
         "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
+        # The workspace API: a contact's outcome beside a dispute's.
+        "ContactOutcomeEnum": "cases.models.ContactOutcome",
+        "DisputeOutcomeEnum": "cases.models.Dispute.Outcome",
     },
 }
 
@@ -359,6 +362,9 @@ NOTICES_PREVIEW_TIMEOUT = env_int("NOTICES_PREVIEW_TIMEOUT", 60)
 # Notices still pending this many minutes after they were made are queued again (a broker that
 # was down at commit time must not leave a letter unrendered).
 NOTICES_REQUEUE_AFTER_MINUTES = env_int("NOTICES_REQUEUE_AFTER_MINUTES", 10)
+# Days after a promised date before an unpaid promise to pay counts as broken: a payment made
+# on the day reaches the agency's account a bank day or two later.
+PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)
 
 # --- Notice delivery (notices.delivery, integrations.gateways) ---------------------------
 # E-mail goes through the EMAIL_* settings above, from this address (default: the address of

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Creditor, Membership
+from .models import ApiKey, Creditor, CreditorEvent, Invitation, Membership
 from .services import api_key_create, api_key_revoke
 
 
@@ -126,3 +126,33 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             api_key_revoke(key=key)
         self.message_user(request, _("Revoked %(n)d keys.") % {"n": queryset.count()})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For agency staff to read; the creditor's owners and administrators make these rows in
+    the portal's settings (creditors/views_settings.py), through the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "creditor", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", "creditor"]
+    search_fields = ["email", "creditor__name"]
+
+
+@admin.register(CreditorEvent)
+class CreditorEventAdmin(ReadOnlyAdmin):
+    """A creditor's audit log (append-only)."""
+
+    list_display = ["created_at", "creditor", "code", "actor", "subject_email"]
+    list_filter = ["code", "creditor"]
+    search_fields = ["creditor__name", "subject_email", "actor__username"]

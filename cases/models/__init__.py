@@ -41,6 +41,7 @@ from .legal import AttachmentOutcome, LegalStep, LegalStepKind
 from .payments import Payment, PaymentMethod
 from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
 from .rates import ReferenceRate
+from .teams import Team
 from .work import (
     ContactChannel,
     ContactDirection,
@@ -98,6 +99,7 @@ __all__ = [
     "RegistrationStatus",
     "SubmissionAction",
     "SubmissionStatus",
+    "Team",
     "WorkItem",
     "WorkItemReason",
     "WorkItemStatus",

@@ -45,7 +45,13 @@ WORK_REASON = WorkItem._meta.get_field("reason").choices[0][0]
 
 # Models of these apps that staff do edit in the admin, by design: settings, not records.
 # Settings staff edit; the score weights are edited by a supervisor on the workspace's page.
-EDITABLE = {"cases.referencerate", "delivery.channelpolicy", "cases.workscoreweights"}
+# Settings, not records (teams: the supervisor's /workspace/teams/ page; not in the admin).
+EDITABLE = {
+    "cases.referencerate",
+    "delivery.channelpolicy",
+    "cases.workscoreweights",
+    "cases.team",
+}
 
 
 def _admin_user(kind: str):
