@@ -452,12 +452,12 @@ def dispute_resolve(
     return dispute
 
 
-@transaction.atomic
 def promise_deadline(pay_by: date) -> date:
     """The last day money for a promise may arrive before it counts as broken."""
     return pay_by + timedelta(days=settings.PROMISE_GRACE_DAYS)
 
 
+@transaction.atomic
 def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=None) -> PromiseToPay:
     """The debtor promises to pay; the case (and its escalation) waits until the promised date
     and the grace days after it (``PROMISE_GRACE_DAYS``) have passed."""
