@@ -121,6 +121,9 @@ PORTAL_KWARGS = {
     "token": lambda w: "staged",
     # A case export's pages only read: any id (405 before any look-up).
     "export_id": lambda w: uuid.UUID(int=2),
+    "plan_id": lambda w: 1,
+    "approval_id": lambda w: 1,
+    "decision": lambda w: "approve",
     # Statement downloads take no write: any id (they answer 405 before any look-up).
     "settlement_id": lambda w: uuid.UUID(int=1),
 }
