@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Creditor, Membership
+from collections_portal.admin_readonly import ReadOnlyAdmin
+
+from .models import ApiKey, Creditor, Membership, SettingsChange
 from .services import api_key_create, api_key_revoke
 
 
@@ -123,3 +125,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             api_key_revoke(key=key)
         self.message_user(request, _("Revoked %(n)d keys.") % {"n": queryset.count()})
+
+
+@admin.register(SettingsChange)
+class SettingsChangeAdmin(ReadOnlyAdmin):
+    """The creditors' settings changes (webhooks, collection and channel policy), as audited by
+    the services: read-only."""
+
+    list_display = ["created_at", "creditor", "code", "subject", "actor"]
+    list_filter = ["code", "creditor"]
+    search_fields = ["subject", "creditor__name"]
+    fields = ["created_at", "creditor", "actor", "code", "subject", "changes"]
+    readonly_fields = fields

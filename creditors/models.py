@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 from stdnum.dk import cvr as stdnum_cvr
 
+from collections_portal.tenancy import TenantModel
+
 from .validators import (
     validate_bank_account_number,
     validate_bank_reg_number,
@@ -226,6 +228,15 @@ class Creditor(models.Model):
         self.iban = stdnum_iban.compact(self.iban or "")
         super().clean_fields(exclude=exclude)
 
+    def clean(self) -> None:
+        # The admin's form calls this: the same check as the portal's policy form.
+        from .policy import POLICY_FIELDS, validate_collection_policy
+
+        validate_collection_policy(
+            {field: getattr(self, field) for field in POLICY_FIELDS},
+            jurisdiction=self.jurisdiction,
+        )
+
 
 class Role(models.TextChoices):
     """What a creditor's user may do, from most to least."""
@@ -309,3 +320,31 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SettingsChange(TenantModel):
+    """One change a creditor's user made to its settings (webhooks, collection policy, channel
+    policy): who, when, what (a dotted code such as ``webhook.endpoint_created``) and the values
+    before and after. Append-only: written by the services, never edited (``dbroles``)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    code = models.CharField(_("change"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    changes = models.JSONField(_("before and after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settings change")
+        verbose_name_plural = _("settings changes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["creditor", "-created_at"], name="settingschange_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject}"

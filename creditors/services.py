@@ -8,10 +8,12 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiKey, Creditor, Membership, Role
+from .models import ApiKey, Creditor, Membership, Role, SettingsChange
+from .policy import POLICY_FIELDS, validate_collection_policy
 from .selectors import SESSION_CREDITOR_KEY, creditors_for_user
 
 if TYPE_CHECKING:
@@ -103,3 +105,67 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# --- Settings changes: the audit log, and the collection policy ------------------------------
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, bool | int | float | str | type(None)) else str(value)
+
+
+def settings_change_record(
+    *,
+    creditor_id: int,
+    actor: AbstractBaseUser | None,
+    code: str,
+    subject: str = "",
+    changes: dict | None = None,
+) -> SettingsChange:
+    """Write one audit row of a settings change (the caller's transaction, its scope)."""
+    # Only a person is recorded as the actor (an API key's client is not a user: None).
+    person = actor if isinstance(actor, get_user_model()) else None
+    return SettingsChange.objects.create(
+        creditor_id=creditor_id,
+        actor=person,
+        code=code,
+        subject=subject[:300],
+        changes={
+            key: [_jsonable(old), _jsonable(new)] for key, (old, new) in (changes or {}).items()
+        },
+    )
+
+
+@transaction.atomic
+def creditor_policy_update(
+    *, creditor: Creditor, actor: AbstractBaseUser | None, values: dict
+) -> dict[str, tuple[object, object]]:
+    """Set the creditor's collection policy (``creditors.policy.POLICY_FIELDS``) after the one
+    check against its jurisdiction profile; ``ValidationError`` by field when a value would
+    loosen the law. Returns what changed (field -> (before, after)), audited as
+    ``policy.changed``; nothing changed writes nothing."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not policy fields: {sorted(unknown)}")
+    locked = Creditor.objects.select_for_update().get(pk=creditor.pk)
+    validate_collection_policy(
+        {field: values.get(field, getattr(locked, field)) for field in POLICY_FIELDS},
+        jurisdiction=locked.jurisdiction,
+    )
+    changed = {
+        field: (getattr(locked, field), value)
+        for field, value in values.items()
+        if getattr(locked, field) != value
+    }
+    if not changed:
+        return {}
+    for field, (_old, new) in changed.items():
+        setattr(locked, field, new)
+    locked.full_clean(exclude=[f.name for f in Creditor._meta.fields if f.name not in changed])
+    locked.save(update_fields=list(changed))
+    for field in changed:
+        setattr(creditor, field, getattr(locked, field))
+    settings_change_record(
+        creditor_id=creditor.pk, actor=actor, code="policy.changed", changes=changed
+    )
+    return changed
