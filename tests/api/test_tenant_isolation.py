@@ -259,3 +259,62 @@ def test_unauthenticated_requests_are_401_everywhere(worlds):
         assert _status(client, path) == 401, path
     for path in ("/api/v1/", "/api/v1/cases/", "/api/v1/debtors/", "/api/v1/notices/"):
         assert client.get(path).status_code == 401
+
+
+# --- The portal's settings pages that name an object (/settings/webhooks/<id>/...) -----------
+
+# Portal URL keyword -> the object of a world it names.
+PORTAL_OBJECTS: dict[str, Callable[[World], object]] = {
+    "endpoint_id": lambda w: w.webhook_endpoint.pk,
+    "delivery_id": lambda w: w.webhook_delivery.pk,
+}
+
+
+def portal_settings_urls() -> list[ApiUrl]:
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                converters = getattr(entry.pattern, "converters", {})
+                if route.startswith("settings/") and converters:
+                    yield ApiUrl(entry.name, route, tuple(sorted(converters)))
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def _portal_path(url: ApiUrl, world: World) -> str:
+    unknown = [k for k in url.kwargs if k not in PORTAL_OBJECTS]
+    assert not unknown, f"{url.route} takes {unknown}: teach this test (PORTAL_OBJECTS)"
+    return reverse(url.name, kwargs={k: PORTAL_OBJECTS[k](world) for k in url.kwargs})
+
+
+@pytest.fixture
+def manager_client(client, tenant_a):
+    from creditors.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="alfa-admin")
+    MembershipFactory(user=user, creditor=tenant_a.creditor, role=Role.ADMIN)
+    client.force_login(user)
+    return client
+
+
+def test_every_settings_page_that_names_an_object_is_404_for_another_creditor(
+    manager_client, worlds
+):
+    own, other = worlds
+    urls = portal_settings_urls()
+    assert {"webhook_detail", "webhook_replay", "webhook_delete"} <= {u.name for u in urls}
+    leaks = []
+    for url in urls:
+        # The control: the creditor's own object is found (a POST-only page answers 405).
+        own_status = manager_client.get(_portal_path(url, own)).status_code
+        assert own_status in (200, 405), f"{url.route} answered {own_status} for its own"
+        path = _portal_path(url, other)
+        for method in ("get", "post"):
+            status = getattr(manager_client, method)(path).status_code
+            if status not in (404, 405):
+                leaks.append(f"{method.upper()} {path} answered {status}")
+    assert leaks == []
