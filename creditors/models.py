@@ -6,10 +6,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 from stdnum import iban as stdnum_iban
 from stdnum.dk import cvr as stdnum_cvr
-
-from collections_portal.tenancy import TenantModel
 
 from .validators import (
     validate_bank_account_number,
@@ -228,15 +227,6 @@ class Creditor(models.Model):
         self.iban = stdnum_iban.compact(self.iban or "")
         super().clean_fields(exclude=exclude)
 
-    def clean(self) -> None:
-        # The admin's form calls this: the same check as the portal's policy form.
-        from .policy import POLICY_FIELDS, validate_collection_policy
-
-        validate_collection_policy(
-            {field: getattr(self, field) for field in POLICY_FIELDS},
-            jurisdiction=self.jurisdiction,
-        )
-
 
 class Role(models.TextChoices):
     """What a creditor's user may do, from most to least."""
@@ -322,10 +312,15 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
-class SettingsChange(TenantModel):
+class SettingsChange(models.Model):
     """One change a creditor's user made to its settings (webhooks, collection policy, channel
     policy): who, when, what (a dotted code such as ``webhook.endpoint_created``) and the values
-    before and after. Append-only: written by the services, never edited (``dbroles``)."""
+    before and after. Append-only: written by the services, never edited (``dbroles``).
+
+    Tenant data, scoped as ``collections_portal.tenancy.TenantModel`` is (that module imports
+    this one, so the same manager is made here from django-scopes directly)."""
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -339,6 +334,8 @@ class SettingsChange(TenantModel):
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     changes = models.JSONField(_("before and after"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = ScopedManager(creditor="creditor")
 
     class Meta:
         verbose_name = _("settings change")

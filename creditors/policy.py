@@ -2,9 +2,11 @@
 
 :func:`collection_policy_errors` is the one check of the policy fields on ``Creditor``
 (``policy_*``, ``allocation_order``, ``interest_day_count``) against the profile in force: the
-portal's policy form, ``Creditor.clean()`` (so the Django admin) and the service
-``creditor_policy_update`` all call it. Each refusal names the field, the rule and its source
-(the provision the profile cites, and the profile's version), in the active language.
+portal's policy form, the admin's creditor form (``creditors.admin.CreditorAdminForm``) and
+the service ``creditor_policy_update`` all call it. (Not ``Creditor.clean()``: the profile is
+in ``cases.rules``, a layer above the creditors' models.) Each refusal names the field, the
+rule and its source (the provision the profile cites, and the profile's version), in the
+active language.
 
 Why these limits (the scheduler sends a reminder with a fee each time, ``case_send_reminder``):
 

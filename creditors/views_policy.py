@@ -4,7 +4,8 @@ reads too, as on the other settings pages).
 
 Both forms refuse what the law does not allow, with the rule and its source: the checks are
 ``creditors.policy.collection_policy_errors`` and ``notices.delivery.policy.
-channel_policy_check``, the same ones the admin (the models' ``clean()``) and the services run.
+channel_policy_check``, the same ones the admin (its creditor form; ``ChannelPolicy.clean()``) and
+the services run.
 """
 
 from __future__ import annotations

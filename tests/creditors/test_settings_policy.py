@@ -1,16 +1,18 @@
 """The collection policy and the channel policy pages: what the law refuses, and why.
 
 Each refusal names the field and the rule with its source (the provision the jurisdiction
-profile cites and the profile's version); the same check runs in the admin (the models'
-``clean()``) and in the services.
+profile cites and the profile's version); the same check runs in the admin (the creditor's
+form, ``ChannelPolicy.clean()``) and in the services.
 """
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
 from collections_portal.tenancy import creditor_scope
+from creditors.admin import CreditorAdminForm
 from creditors.models import Creditor, Role, SettingsChange
 from creditors.policy import POLICY_FIELDS, collection_policy_errors
 from creditors.services import creditor_policy_update
@@ -132,10 +134,13 @@ def test_a_policy_within_the_law_is_saved_and_audited(admin_client, tenant_a):
 
 def test_the_same_check_guards_the_admin_and_the_service(tenant_a):
     creditor = tenant_a.creditor
-    creditor.policy_reminder_interval_days = 3
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        creditor.full_clean()
-    assert "policy_reminder_interval_days" in refused.value.message_dict
+    data = {k: v for k, v in model_to_dict(creditor).items() if k != "logo" and v is not None}
+    data["policy_reminder_interval_days"] = 3
+    with translation.override("en"):
+        form = CreditorAdminForm(data=data, instance=creditor)
+        assert not form.is_valid()
+    assert list(form.errors) == ["policy_reminder_interval_days"]
+    assert "renteloven § 9 b" in form.errors["policy_reminder_interval_days"][0]
     creditor.refresh_from_db()
     with creditor_scope(creditor), pytest.raises(ValidationError) as refused:
         creditor_policy_update(creditor=creditor, actor=None, values={"policy_reminders": 5})
