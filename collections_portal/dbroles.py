@@ -122,7 +122,7 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
     ),
     # A creditor's settings changes (webhooks, collection and channel policy), as audited;
     # only the actor goes (to NULL) when that user is deleted.
-    AppendOnly("creditors.SettingsChange", mutable={"actor": None}),
+    AppendOnly("collections_portal.SettingsChange", mutable={"actor": None}),
     # A notice's letter is stored once (never rewritten); its status follows the delivery.
     AppendOnly(
         "notices.Notice",

@@ -3,8 +3,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from collections_portal.admin_readonly import ReadOnlyAdmin
+from collections_portal.models import SettingsChange
 
-from .models import ApiKey, Creditor, Membership, SettingsChange
+from .models import ApiKey, Creditor, Membership
 from .policy import POLICY_FIELDS, collection_policy_errors
 from .services import api_key_create, api_key_revoke
 

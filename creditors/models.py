@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from stdnum import iban as stdnum_iban
 from stdnum.dk import cvr as stdnum_cvr
 
@@ -310,38 +309,3 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class SettingsChange(models.Model):
-    """One change a creditor's user made to its settings (webhooks, collection policy, channel
-    policy): who, when, what (a dotted code such as ``webhook.endpoint_created``) and the values
-    before and after. Append-only: written by the services, never edited (``dbroles``).
-
-    Tenant data, scoped as ``collections_portal.tenancy.TenantModel`` is (that module imports
-    this one, so the same manager is made here from django-scopes directly)."""
-
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="+")
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    code = models.CharField(_("change"), max_length=60)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
-    changes = models.JSONField(_("before and after"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-
-    objects = ScopedManager(creditor="creditor")
-
-    class Meta:
-        verbose_name = _("settings change")
-        verbose_name_plural = _("settings changes")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["creditor", "-created_at"], name="settingschange_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.subject}"

@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiKey, Creditor, Membership, Role, SettingsChange
+from collections_portal.models import SettingsChange
+
+from .models import ApiKey, Creditor, Membership, Role
 from .policy import POLICY_FIELDS, validate_collection_policy
 from .selectors import SESSION_CREDITOR_KEY, creditors_for_user
 

@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collections_portal.models import SettingsChange
 from notices.delivery.models import ChannelPolicy
 from notices.delivery.policy import channel_policy_in_words
 from notices.delivery.services import channel_policy_set
 from notices.kinds import KINDS
 from notices.models import NoticeKind
 
-from .models import Creditor, SettingsChange
+from .models import Creditor
 from .policy import POLICY_FIELDS, collection_policy_errors, policy_limits
 from .services import creditor_policy_update
 from .views_api_keys import creditor_manager_view

@@ -11,9 +11,10 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
+from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
 from creditors.admin import CreditorAdminForm
-from creditors.models import Creditor, Role, SettingsChange
+from creditors.models import Creditor, Role
 from creditors.policy import POLICY_FIELDS, collection_policy_errors
 from creditors.services import creditor_policy_update
 from notices.delivery.models import ChannelPolicy

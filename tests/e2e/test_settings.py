@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from collections_portal.celery import app
+from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
-from creditors.models import Role, SettingsChange
+from creditors.models import Role
 from integrations.webhooks.models import WebhookEndpoint
 from integrations.webhooks.signing import verify
 from notices.delivery.models import ChannelPolicy

@@ -5,8 +5,9 @@ creditor's endpoints and deliveries are 404."""
 import pytest
 from django.urls import reverse
 
+from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
-from creditors.models import Role, SettingsChange
+from creditors.models import Role
 from integrations.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks.services import (
     webhook_delivery_send,
