@@ -26,6 +26,14 @@ pytestmark = pytest.mark.django_db
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread (the locale middleware does
+    not switch back): the tests after this one expect the default, Danish."""
+    yield
+    translation.deactivate()
+
+
 def manager(tenant, role=Role.ADMIN):
     user = UserFactory()
     MembershipFactory(user=user, creditor=tenant.creditor, role=role)

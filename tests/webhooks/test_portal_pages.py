@@ -4,6 +4,7 @@ creditor's endpoints and deliveries are 404."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
@@ -20,6 +21,14 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread (the locale middleware does
+    not switch back): the tests after this one expect the default, Danish."""
+    yield
+    translation.deactivate()
 
 
 def person(tenant, role):
