@@ -10,12 +10,15 @@ from creditors.agency import AgencyRole
 from . import admin_work  # noqa: F401
 from .models import (
     Case,
+    CaseMessage,
     Claim,
     Instalment,
     InstalmentPlan,
     LedgerEntry,
     LegalStep,
     LimitationEvent,
+    NotificationEmail,
+    NotificationSettings,
     Payment,
     ReferenceRate,
 )
@@ -170,3 +173,31 @@ class InstalmentPlanAdmin(ReadOnlyAdmin):
     search_fields = ["=case__number"]
     raw_id_fields = ["case"]
     inlines = [InstalmentInline]
+
+
+@admin.register(CaseMessage)
+class CaseMessageAdmin(ReadOnlyAdmin):
+    """Messages between a creditor and the agency, read-only: written on the case page."""
+
+    list_display = ["created_at", "case", "side", "author_name", "read_by_creditor_at",
+                    "read_by_agency_at", "creditor"]  # fmt: skip
+    list_filter = ["side", "creditor"]
+    search_fields = ["=case__number", "author_name", "body"]
+
+
+@admin.register(NotificationEmail)
+class NotificationEmailAdmin(ReadOnlyAdmin):
+    """The notification e-mails sent (or that failed), one per event and address."""
+
+    list_display = ["created_at", "event", "address", "status", "creditor"]
+    list_filter = ["status", "creditor"]
+    search_fields = ["address"]
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(ReadOnlyAdmin):
+    """Each person's own choices, set on their Notifications page only."""
+
+    list_display = ["user", "language", "message", "case_closed", "dispute_opened",
+                    "digest_until"]  # fmt: skip
+    search_fields = ["user__username", "user__email"]

@@ -32,12 +32,14 @@ from .models import (
     ACTIVE_STATES,
     OPEN_PLAN_STATUSES,
     Case,
+    CaseMessage,
     CaseState,
     Claim,
     Component,
     Dispute,
     InstalmentPlan,
     LedgerEntry,
+    MessageSide,
     Payment,
     PromiseToPay,
 )
@@ -147,6 +149,10 @@ class Dashboard:
     average_days_to_payment: int | None = None
     open_disputes: list = field(default_factory=list)
     open_disputes_count: int = 0
+    # Messages on cases that the reader's side has not read yet, newest first.
+    unread_messages: list = field(default_factory=list)
+    unread_messages_count: int = 0
+    unread_from: str = "agency"
     per_creditor: list[dict] = field(default_factory=list)
     other_currency_cases: int = 0
 
@@ -171,7 +177,9 @@ def _months_back(today: date, count: int) -> list[date]:
     return list(reversed(months))
 
 
-def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashboard:
+def dashboard(
+    *, today: date | None = None, per_creditor: bool = False, unread_from: str = "agency"
+) -> Dashboard:
     """The dashboard of the active scope (one creditor's, or the agency's across creditors)."""
     today = today or timezone.localdate()
     board = Dashboard(today=today)
@@ -260,6 +268,24 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     board.open_disputes = list(
         disputes.select_related("case", "case__debtor", "case__creditor").order_by(
             "opened_on", "pk"
+        )[:10]
+    )
+
+    # 6. Needs your attention: messages the reader's side has not read (a creditor's users:
+    # from the agency; agency staff: from the creditors).
+    if unread_from == MessageSide.AGENCY:
+        unread = CaseMessage.objects.filter(
+            side=MessageSide.AGENCY, read_by_creditor_at__isnull=True
+        )
+    else:
+        unread = CaseMessage.objects.filter(
+            side=MessageSide.CREDITOR, read_by_agency_at__isnull=True
+        )
+    board.unread_from = unread_from
+    board.unread_messages_count = unread.count()
+    board.unread_messages = list(
+        unread.select_related("case", "case__debtor", "case__creditor").order_by(
+            "-created_at", "-pk"
         )[:10]
     )
 

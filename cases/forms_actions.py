@@ -101,3 +101,37 @@ class DisputeForm(forms.Form):
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class MessageForm(forms.Form):
+    """A message on the case to the other side (the service checks it again)."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    """A person's own choices, one radio group per kind of event."""
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings as django_settings
+
+        from .models import NotificationSettings, NotifyKind, NotifyMode
+
+        super().__init__(*args, **kwargs)
+        defaults = NotificationSettings()
+        for kind in NotifyKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=NotifyMode.choices,
+                widget=forms.RadioSelect,
+                initial=getattr(defaults, kind.value),
+            )
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the e-mails"),
+            choices=django_settings.LANGUAGES,
+            initial=django_settings.LANGUAGE_CODE,
+        )

@@ -114,12 +114,15 @@ def case_advance(*, case: Case, now: datetime) -> None:
 
 
 def _promise_pending(case: Case, today) -> bool:
-    """A promise not yet due holds the case; a promise due and unpaid is marked broken."""
+    """A promise not yet due (with its grace days) holds the case; one past them is settled:
+    kept if paid, else broken."""
     promise = PromiseToPay.objects.filter(case=case, kept__isnull=True).order_by("-pay_by").first()
     if promise is None:
         return False
-    if promise.pay_by >= today:
-        case_wait_until(case=case, day=promise.pay_by + timedelta(days=1))
+    if lifecycle.promise_deadline(promise.pay_by) >= today:
+        case_wait_until(
+            case=case, day=lifecycle.promise_deadline(promise.pay_by) + timedelta(days=1)
+        )
         return True
     promise_settle(case=case, promise=promise)
     return False

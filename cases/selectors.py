@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
+from collections_portal.texts import Text
 from notices.models import Notice, NoticeKind
 
 from .models import (
@@ -183,13 +185,33 @@ def case_collection_charges(case: Case, *, on: date) -> CollectionCharges:
 @dataclass(frozen=True)
 class AllocationOrder:
     components: tuple[str, ...]
-    source: str  # the profile label, or "creditor policy"
+    source: str | Text  # the profile label, or the creditor's policy
 
-    def describe(self, *, designated: Claim | None = None) -> str:
-        text = "order " + ", ".join(self.components) + f" per {self.source}"
+    def describe(self, *, designated: Claim | None = None) -> Text:
+        """How a payment was allocated, read in the reader's language."""
+        components = Text.join(*(component_word(c) for c in self.components), separator=", ")
+        text = Text(N_("order %(components)s per %(source)s"), components=components,
+                    source=self.source)  # fmt: skip
         if designated is not None:
-            text = f"debtor's designation of invoice {designated.invoice_number} first, then {text}"
+            text = Text(
+                N_("debtor's designation of invoice %(invoice)s first, then %(order)s"),
+                invoice=designated.invoice_number,
+                order=text,
+            )
         return text
+
+
+# A balance's components as words in a sentence (lower case), e.g. "200.00 to principal".
+COMPONENT_WORDS = {
+    "principal": N_("principal"),
+    "interest": N_("interest"),
+    "costs": N_("costs"),
+    "credit": N_("credit"),
+}
+
+
+def component_word(component: str) -> Text:
+    return Text(COMPONENT_WORDS.get(str(component), str(component)))
 
 
 def allocation_order(case: Case) -> AllocationOrder:
@@ -197,7 +219,7 @@ def allocation_order(case: Case) -> AllocationOrder:
     if case.creditor.allocation_order:
         return AllocationOrder(
             tuple(case.creditor.allocation_order.split(",")),
-            f"creditor policy of {case.creditor.name}",
+            Text(N_("creditor policy of %(name)s"), name=case.creditor.name),
         )
     profile = get_profile(case.creditor.jurisdiction, timezone.localdate())
     # Every profile in use gives an order (an incomplete one fails here, as before).
@@ -490,11 +512,15 @@ def case_statement(case: Case, *, on: date) -> Statement:
         except MissingRate as missing:
             statement.missing_rates_from = missing.half_year
     if statement.missing_rates_from:
+        # Words for every reader; the page adds how to fix it for those who can (the
+        # agency's staff: the reference rates are theirs to record).
         statement.notes.append(
-            f"No reference rate is recorded for the half-year from "
-            f"{statement.missing_rates_from.isoformat()}: interest is shown up to the day "
-            "before. Add the rate in the admin (Reference rates)."
-        )
+            Text(
+                N_("No reference rate is recorded for the half-year from %(day)s: interest is "
+                   "shown up to the day before."),
+                day=statement.missing_rates_from,
+            )
+        )  # fmt: skip
     return statement
 
 

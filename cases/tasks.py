@@ -6,6 +6,9 @@ from django.utils import timezone
 from collections_portal.celery import CreditorTask
 
 from .limitation_watch import flag_approaching_limitation
+
+# The timeline queues this one (it imports no service, so the timeline may import it).
+from .notifications import notify_event_task  # noqa: F401
 from .scheduler import advance_due_cases
 
 
@@ -43,3 +46,15 @@ def credit_bureau_sweep_task() -> dict:
         "expired": report.expired,
         "requeued": report.requeued,
     }
+
+
+@shared_task(name="cases.send_notification_digests", acks_late=True)
+def send_notification_digests_task() -> dict:
+    """Daily: each person's digest of the events since their last one (taken once)."""
+    from .notifications import digests_send
+
+    return digests_send()
+
+
+# The work screen's SMS task lives beside its service; imported here so the worker finds it.
+from .tasks_sms import send_agent_sms  # noqa: E402, F401

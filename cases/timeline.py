@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseEvent
+from collections_portal.texts import Text, as_text, english
 from integrations.webhooks.events import emit_case_state_changed
 
 
@@ -49,10 +50,18 @@ EVENTS: dict[str, EventCode] = _codes(
     ("case.promise_kept", _("Promise to pay kept")),
     ("case.promise_broken", _("Promise to pay broken")),
     ("case.note", _("Note")),
+    # Messages between the creditor and the agency (cases.services.messages).
+    ("case.message_from_creditor", _("Message from the creditor")),
+    ("case.message_from_agency", _("Message from the agency")),
     # The agent workspace (cases.services.workspace).
     ("case.contact_logged", _("Contact logged")),
     ("case.callback_set", _("Callback set")),
     ("work.item_closed", _("Work item closed")),
+    # The work screen's further actions (cases.services.work_actions).
+    ("debtor.contact_updated", _("Contact details updated")),
+    ("case.sms_queued", _("SMS queued")),
+    ("case.sms_sent", _("SMS sent")),
+    ("case.sms_failed", _("SMS not sent")),
     ("case.document_added", _("Document added")),
     ("case.collection_costs_corrected", _("Collection costs corrected")),
     # The legal track (cases.services.legal).
@@ -96,6 +105,12 @@ EVENTS: dict[str, EventCode] = _codes(
 )
 
 
+# The events a person may be e-mailed about (cases.notifications: who, in which language).
+NOTIFIED_CODES = frozenset(
+    {"case.message_from_creditor", "case.message_from_agency", "case.closed", "case.dispute_opened"}
+)
+
+
 def event_title(code: str) -> str:
     """The title of an event code for display; the code itself when it is not (or no
     longer) registered, so an old row still shows."""
@@ -116,10 +131,14 @@ def event_record(
     code: str,
     actor: AbstractBaseUser | str | None = None,
     from_state: str = "",
-    message: str = "",
+    message: str | Text | Promise = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    """Append an event to the case's timeline (in the caller's transaction)."""
+    """Append an event to the case's timeline (in the caller's transaction).
+
+    ``message`` (why) is best a :class:`~collections_portal.texts.Text` or a lazily translated
+    string: it is then read in the reader's language; a plain string (a person's own words,
+    such as a reason typed in a form) is kept as written."""
     if code not in EVENTS:
         raise ValueError(f"Unknown timeline event code {code!r}: add it to cases.timeline.EVENTS.")
     event = CaseEvent.objects.create(
@@ -128,11 +147,19 @@ def event_record(
         code=code,
         from_state=from_state,
         to_state=case.state,
-        message=message,
+        message=english(message),
+        message_text=(as_text(message).to_json() if isinstance(message, Text | Promise) else None),
         data=data or {},
         **actor_fields(actor),
     )
     # Every transition records its event here: a real change of state is also a webhook
     # (recorded in this transaction, sent on commit).
     emit_case_state_changed(case, from_state=from_state, reason=code)
+    if code in NOTIFIED_CODES:
+        # People who asked to be told at once get an e-mail, from a task queued on commit.
+        from collections_portal.celery import enqueue_on_commit
+
+        from .notifications import notify_event_task
+
+        enqueue_on_commit(notify_event_task, event_id=event.pk, creditor_id=case.creditor_id)
     return event

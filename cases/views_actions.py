@@ -66,11 +66,13 @@ def _forms(case) -> dict:
 
 
 def case_context(request, case, *, bound: dict | None = None) -> dict:
+    from .views_messages import messages_context  # it builds on this module's helpers
+
     today = timezone.localdate()
     words, when = next_step(case, today)
     all_forms = _forms(case)
     all_forms.update(bound or {})
-    return {
+    return messages_context(request, case) | {
         "case": case,
         "statement": case_statement(case, on=today),
         "events": case.events.select_related("actor").order_by("-occurred_at", "-pk")[:50],
@@ -79,6 +81,7 @@ def case_context(request, case, *, bound: dict | None = None) -> dict:
         "next_step_words": words,
         "next_step_on": when,
         "can_act": user_can_act(request.user, case),
+        "is_agency_staff": user_is_agency_staff(request.user),
         "is_open": case.state != CaseState.CLOSED,
         "is_paused": bool(case.paused_until and case.paused_until >= today),
         "forms": all_forms,

@@ -34,7 +34,7 @@ from .models import (
     WorkItemStatus,
     WorkScoreWeights,
 )
-from .services import lifecycle, workspace
+from .services import lifecycle, teams, workspace
 from .services.errors import CaseError
 
 
@@ -72,9 +72,11 @@ def queue(request):
     items = WorkItem.objects.filter(status=WorkItemStatus.OPEN).select_related(
         "case__debtor", "case__creditor", "leased_by", "assignee"
     )
-    tab = "mine" if request.GET.get("tab") == "mine" else "all"
+    tab = request.GET.get("tab") if request.GET.get("tab") in ("mine", "team") else "all"
     if tab == "mine":
         items = items.filter(Q(assignee=request.user) | Q(leased_by=request.user))
+    elif tab == "team":
+        items = teams.team_items(items, request.user)
     creditor = request.GET.get("creditor", "")
     if creditor.isdigit():
         items = items.filter(creditor_id=int(creditor))
@@ -128,10 +130,15 @@ def _screen(request, item: WorkItem):
         and item.leased_until
         and item.leased_until > timezone.now()
     )
+    from .views_messages import messages_context  # the case page's thread, answered here
+
+    thread = messages_context(request, case)
+    thread.update(message_page="work", return_to=request.path)
     return render(
         request,
         "work/item.html",
-        {
+        thread
+        | {
             "item": item,
             "case": case,
             "statement": statement,
@@ -151,6 +158,7 @@ def _screen(request, item: WorkItem):
             "outcomes": ContactOutcome.choices,
             "dispute_outcomes": Dispute.Outcome.choices,
             "today": timezone.localdate(),
+            **views_work_actions.screen_context(request, item),
         },
     )
 
@@ -167,6 +175,8 @@ def item_detail(request, item_id: int):
 def _perform(request, item: WorkItem, action: str) -> str:
     """Run one action through its service; returns what to say on success."""
     case, user, post = item.case, request.user, request.POST
+    if (said := views_work_actions.perform(request, item, action)) is not None:
+        return said
     if action == "contact":
         workspace.contact_log(
             case=case,
@@ -265,3 +275,7 @@ def weights(request):
         for name in WorkScoreWeights.FIELDS
     ]
     return render(request, "work/weights.html", {"fields": fields, "weights": current})
+
+
+# The further actions import agency_view from here; imported last to close the cycle.
+from . import views_work_actions  # noqa: E402

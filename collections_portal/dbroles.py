@@ -68,6 +68,8 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
     # Each showing of a full CPR number, and each exact look-up by one (found or not).
     AppendOnly("debtors.NationalIdReveal"),
     AppendOnly("debtors.NationalIdLookup"),
+    # A creditor's own audit log: its users, invitations and details, as changed.
+    AppendOnly("creditors.CreditorEvent"),
     # A payment is reversed once (cases.services.payments.payment_reverse); nothing else changes.
     AppendOnly(
         "cases.Payment",
@@ -120,9 +122,19 @@ APPEND_ONLY: tuple[AppendOnly, ...] = (
             "finished_at": {"outcome": "pending"},
         },
     ),
-    # A creditor's settings changes (webhooks, collection and channel policy), as audited;
-    # only the actor goes (to NULL) when that user is deleted.
-    AppendOnly("collections_portal.SettingsChange", mutable={"actor": None}),
+    # A message on a case never changes; each side's read mark is written once.
+    AppendOnly(
+        "cases.CaseMessage",
+        mutable={
+            "read_by_creditor_at": {"read_by_creditor_at": None},
+            "read_by_agency_at": {"read_by_agency_at": None},
+        },
+    ),
+    # A notification e-mail is recorded before it is sent and its outcome written once.
+    AppendOnly(
+        "cases.NotificationEmail",
+        mutable={"status": {"status": "pending"}, "error": {"status": "pending"}},
+    ),
     # A notice's letter is stored once (never rewritten); its status follows the delivery.
     AppendOnly(
         "notices.Notice",

@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "BankFileStatusEnum": "integrations.bank.models.BankFileStatus",
         "BankEntryStatusEnum": "integrations.bank.models.EntryStatus",
         "UnmatchedPaymentStatusEnum": "integrations.bank.models.UnmatchedStatus",
+        # The workspace API: a contact's outcome beside a dispute's.
+        "ContactOutcomeEnum": "cases.models.ContactOutcome",
+        "DisputeOutcomeEnum": "cases.models.Dispute.Outcome",
     },
 }
 
@@ -359,6 +362,9 @@ NOTICES_PREVIEW_TIMEOUT = env_int("NOTICES_PREVIEW_TIMEOUT", 60)
 # Notices still pending this many minutes after they were made are queued again (a broker that
 # was down at commit time must not leave a letter unrendered).
 NOTICES_REQUEUE_AFTER_MINUTES = env_int("NOTICES_REQUEUE_AFTER_MINUTES", 10)
+# Days after a promised date before an unpaid promise to pay counts as broken: a payment made
+# on the day reaches the agency's account a bank day or two later.
+PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)
 
 # --- Notice delivery (notices.delivery, integrations.gateways) ---------------------------
 # E-mail goes through the EMAIL_* settings above, from this address (default: the address of
@@ -410,6 +416,15 @@ IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", False)
 WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+
+# --- Notification e-mails (cases.notifications) -----------------------------------------
+# The portal's address as people open it, for the links in notification e-mails.
+PORTAL_URL = env_str("PORTAL_URL", "http://localhost:8000").rstrip("/")
+# An agency inbox that gets every message a creditor writes on a case (empty: none); agency
+# staff following the case (its assigned agent, those who wrote on it) get it by their choice.
+AGENCY_MESSAGES_EMAIL = env_str("AGENCY_MESSAGES_EMAIL", "")
+# Hour (Copenhagen) of the daily digest of what happened since the last one.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 7)
 
 # --- Scheduled work (Celery beat) --------------------------------------------------------
 # Every periodic task, in one place. django-celery-beat's DatabaseScheduler copies this into
@@ -469,6 +484,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly: credit-bureau decision work items for warned cases now eligible, deletions of
     # registrations whose data turns five years old, and submissions still waiting queued again.
+    # Daily: one digest e-mail per person of the events they chose "in a daily digest" for.
+    "notification-digests": {
+        "task": "cases.send_notification_digests",
+        "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+    },
     "credit-bureau-sweep": {
         "task": "cases.credit_bureau_sweep",
         "schedule": crontab(minute=40),

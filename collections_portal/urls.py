@@ -6,9 +6,10 @@ from cases import views as case_views
 from cases import views_actions as case_actions
 from cases import views_file as case_file_views
 from cases import views_list as case_list_views
+from cases import views_messages as case_message_views
 from collections_portal import signin
 from creditors import views as creditor_views
-from creditors import views_api_keys, views_policy, views_webhooks
+from creditors import views_api_keys, views_policy, views_settings, views_webhooks
 from debtors import views as debtor_views
 from integrations.bank import views_settlements as settlement_views
 from notices import views as notice_views
@@ -45,6 +46,19 @@ auth_patterns = [
 urlpatterns = [
     path("", creditor_views.home, name="home"),
     path("creditor/switch/", creditor_views.switch_creditor, name="switch_creditor"),
+    # A creditor's settings (creditors/views_settings.py); the menu: creditors/_settings_nav.html.
+    path("settings/", views_settings.settings_index, name="settings"),
+    path("settings/users/", views_settings.users, name="settings_users"),
+    path("settings/users/role/", views_settings.user_role, name="settings_user_role"),
+    path("settings/users/remove/", views_settings.user_remove, name="settings_user_remove"),
+    path(
+        "settings/invitations/revoke/",
+        views_settings.invitation_revoke_view,
+        name="settings_invitation_revoke",
+    ),
+    path("settings/company/", views_settings.company, name="settings_company"),
+    path("settings/cpr-reveals/", views_settings.cpr_reveals, name="settings_cpr_reveals"),
+    path("invitations/<str:token>/", views_settings.invitation_accept, name="invitation_accept"),
     path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
     path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
     # Webhooks, collection policy, channel policy (creditors/views_webhooks.py, views_policy.py).
@@ -109,6 +123,13 @@ urlpatterns = [
         "cases/<int:case_id>/documents/<int:document_id>/",
         case_actions.case_document_download,
         name="case_document_download",
+    ),
+    path("cases/<int:case_id>/messages/", case_message_views.case_messages, name="case_messages"),
+    # Each person's own notification e-mails: at once, in a daily digest, or none.
+    path(
+        "settings/notifications/",
+        case_message_views.notification_settings,
+        name="notification_settings",
     ),
     path("letters/<int:notice_id>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
     path(

@@ -2,10 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from collections_portal.admin_readonly import ReadOnlyAdmin
-from collections_portal.models import SettingsChange
-
-from .models import ApiKey, Creditor, Membership
+from .models import ApiKey, Creditor, CreditorEvent, Invitation, Membership
 from .policy import POLICY_FIELDS, collection_policy_errors
 from .services import api_key_create, api_key_revoke
 
@@ -149,13 +146,31 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, _("Revoked %(n)d keys.") % {"n": queryset.count()})
 
 
-@admin.register(SettingsChange)
-class SettingsChangeAdmin(ReadOnlyAdmin):
-    """The creditors' settings changes (webhooks, collection and channel policy), as audited by
-    the services: read-only."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For agency staff to read; the creditor's owners and administrators make these rows in
+    the portal's settings (creditors/views_settings.py), through the services."""
 
-    list_display = ["created_at", "creditor", "code", "subject", "actor"]
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "creditor", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", "creditor"]
+    search_fields = ["email", "creditor__name"]
+
+
+@admin.register(CreditorEvent)
+class CreditorEventAdmin(ReadOnlyAdmin):
+    """A creditor's audit log (append-only)."""
+
+    list_display = ["created_at", "creditor", "code", "actor", "subject_email"]
     list_filter = ["code", "creditor"]
-    search_fields = ["subject", "creditor__name"]
-    fields = ["created_at", "creditor", "actor", "code", "subject", "changes"]
-    readonly_fields = fields
+    search_fields = ["creditor__name", "subject_email", "actor__username"]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 from stdnum.dk import cvr as stdnum_cvr
@@ -130,7 +131,9 @@ class Creditor(models.Model):
             "jurisdiction profile's (Denmark: 30/360)."
         ),
     )
-    logo = models.ImageField(_("logo"), upload_to="creditor-logos/", blank=True)
+    # A FileField, not an ImageField: SVG logos are allowed, and the upload's content is checked
+    # by creditors.validators.validate_logo (PNG, JPEG or a script-free SVG, size-limited).
+    logo = models.FileField(_("logo"), upload_to="creditor-logos/", blank=True)
     # Collection policy: how the scheduler works this creditor's cases. The jurisdiction
     # profile's minimums (reminder spacing, warning deadline) always apply on top.
     policy_reminders = models.PositiveSmallIntegerField(
@@ -309,3 +312,110 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a creditor with a role (issue 15).
+
+    The e-mail carries a signed link naming this row (``creditors.services.invitation_token``);
+    the row says whether the link may still be used: it expires, is used once, and can be
+    revoked. Like ``ApiKey`` it is not tenant data behind a scope: the person accepting it acts
+    for no creditor yet, so every read filters by creditor (or by the signed id) explicitly.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("creditor")
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.creditor} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone_now()
+
+
+class CreditorEvent(models.Model):
+    """The creditor's own audit log: who changed its users, invitations or details, and when.
+
+    Append-only (``collections_portal/dbroles.py``): written only by ``creditors.services``,
+    never changed or deleted. ``code`` is dotted (``membership.role_changed``); ``data`` holds
+    what changed (roles before and after, the names of the fields edited), never a secret.
+    """
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="events", verbose_name=_("creditor")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    code = models.CharField(_("event"), max_length=50)
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user concerned"),
+    )
+    subject_email = models.EmailField(_("e-mail concerned"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone_now)
+
+    class Meta:
+        verbose_name = _("creditor event")
+        verbose_name_plural = _("creditor events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["creditor", "-created_at"], name="creditor_event_by_creditor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.creditor} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def old_role_label(self) -> str:
+        return _role_label(self.data.get("old_role", ""))
+
+    @property
+    def new_role_label(self) -> str:
+        return _role_label(self.data.get("new_role", ""))
+
+
+def _role_label(value: str) -> str:
+    return Role(value).label if value in Role.values else value

@@ -24,7 +24,9 @@ def home(request):
     """The dashboard: the creditor's cases and money at a glance; agency staff see every
     creditor's (with a row per creditor) until they pick one."""
     across = request.creditor is None  # agency staff working across creditors
-    board = dashboard(per_creditor=across)
+    # Unread messages: a creditor's users see the agency's, agency staff the creditors'.
+    unread_from = "creditor" if user_is_agency_staff(request.user) else "agency"
+    board = dashboard(per_creditor=across, unread_from=unread_from)
     return render(
         request,
         "creditors/home.html",

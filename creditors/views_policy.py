@@ -17,14 +17,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from collections_portal.models import SettingsChange
 from notices.delivery.models import ChannelPolicy
 from notices.delivery.policy import channel_policy_in_words
 from notices.delivery.services import channel_policy_set
 from notices.kinds import KINDS
 from notices.models import NoticeKind
 
-from .models import Creditor
+from .models import Creditor, CreditorEvent
 from .policy import POLICY_FIELDS, collection_policy_errors, policy_limits
 from .services import creditor_policy_update
 from .views_api_keys import creditor_manager_view
@@ -70,15 +69,18 @@ def _shown(value) -> str:
     return "\N{EN DASH}" if value in ("", None) else str(value)
 
 
-def _history(code_prefix: str, labels: dict[str, str]) -> list[dict]:
-    """The latest audited changes of one settings page, in words."""
-    entries = SettingsChange.objects.filter(code__startswith=code_prefix).select_related("actor")
+def _history(creditor: Creditor, code_prefix: str, labels: dict[str, str]) -> list[dict]:
+    """The latest audited changes of one settings page (the creditor's ``CreditorEvent`` log),
+    in words."""
+    entries = CreditorEvent.objects.filter(
+        creditor=creditor, code__startswith=code_prefix
+    ).select_related("actor")
     rows = []
     for entry in entries[:HISTORY_LENGTH]:
-        subject = labels.get(entry.subject, entry.subject)
+        subject = labels.get(entry.data.get("subject", ""), entry.data.get("subject", ""))
         parts = [
             f"{labels.get(key, key)}: {_shown(old)} → {_shown(new)}"
-            for key, (old, new) in entry.changes.items()
+            for key, (old, new) in entry.data.get("changes", {}).items()
         ]
         rows.append(
             {
@@ -98,6 +100,7 @@ def _policy_page(request, form, status=200):
             "form": form,
             "limits": policy_limits(request.creditor.jurisdiction),
             "history": _history(
+                request.creditor,
                 "policy.",
                 {f: str(Creditor._meta.get_field(f).verbose_name) for f in POLICY_FIELDS},
             ),
@@ -177,6 +180,7 @@ def _channels_page(request, *, failed_kind=None, failed_form=None, status=200):
             "rows": _channel_rows(request, failed_kind, failed_form),
             "suggestions": CHANNEL_SUGGESTIONS,
             "history": _history(
+                request.creditor,
                 "channel_policy.",
                 {**{k: str(v) for k, v in NoticeKind.choices}, "channels": _("Channels")},
             ),

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import F
 
 from cases import selectors
-from cases.models import Case, Dispute, Instalment, InstalmentPlan, Payment, PlanStatus
+from cases.models import Case, CaseEvent, Dispute, Instalment, InstalmentPlan, Payment, PlanStatus
 from cases.rules import warning_deadline_date
 
 from .figures import Figures
@@ -218,6 +218,31 @@ def _dispute_context(case: Case, notice: Notice, figures: Figures) -> dict:
     return {"dispute": dispute}
 
 
+def _dispute_answer_context(case: Case, notice: Notice, figures: Figures) -> dict:
+    """The decision on the debtor's latest decided dispute, and what it changed (the remedy
+    and any write-down, from the decision's timeline event)."""
+    dispute = (
+        Dispute.objects.filter(case=case, resolved_at__isnull=False)
+        .order_by("-resolved_at", "-pk")
+        .first()
+    )
+    if dispute is None:
+        raise NoticeNotApplicable(f"Case {case.reference} has no decided dispute.")
+    event = (
+        CaseEvent.objects.filter(case=case, code="case.dispute_resolved", data__dispute=dispute.pk)
+        .order_by("-pk")
+        .first()
+    )
+    data = event.data if event else {}
+    written_down = data.get("written_down")
+    return {
+        "dispute": dispute,
+        "upheld": dispute.outcome == Dispute.Outcome.UPHELD,
+        "remedy": data.get("remedy", "withdraw" if dispute.outcome == "upheld" else ""),
+        "written_down": Decimal(written_down) if written_down else None,
+    }
+
+
 def _closed_context(case: Case, notice: Notice, figures: Figures) -> dict:
     return {"closed_reason": case.closed_reason or "paid"}
 
@@ -288,6 +313,11 @@ KINDS: dict[str, LetterKind] = {
             NoticeKind.DISPUTE_ACK,
             titles={"da": "Vi har modtaget din henvendelse", "en": "We have received your message"},
             context=_dispute_context,
+        ),
+        LetterKind(
+            NoticeKind.DISPUTE_ANSWER,
+            titles={"da": "Svar på din henvendelse", "en": "Answer to your message"},
+            context=_dispute_answer_context,
         ),
         LetterKind(
             NoticeKind.CLOSED,

@@ -3,8 +3,10 @@ delivered later by Celery; unique per case, kind and sequence so a retry never m
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from collections_portal.tenancy import TenantModel
+from collections_portal.texts import Text
 
 
 class NoticeKind(models.TextChoices):
@@ -15,6 +17,7 @@ class NoticeKind(models.TextChoices):
     MISSED_INSTALMENT = "missed_instalment", _("Missed instalment reminder")
     RECEIPT = "receipt", _("Payment receipt")
     DISPUTE_ACK = "dispute_ack", _("Dispute acknowledgement")
+    DISPUTE_ANSWER = "dispute_answer", _("Answer to a dispute")
     CLOSED = "closed", _("Case closed")
     CREDIT_BUREAU_WARNING = "credit_bureau_warning", _("Credit-bureau warning")
 
@@ -78,3 +81,8 @@ class Notice(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sequence}"
+
+    def text(self) -> Text:
+        """``Reminder 2``: the letter's kind and number, kept to be read in any language."""
+        return Text(N_("%(kind)s %(number)s"), kind=NoticeKind(self.kind).label,
+                    number=self.sequence)  # fmt: skip

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from cases.models import Case
 from cases.timeline import event_record
+from collections_portal.texts import Text
 
 from .context import NoticeNotApplicable
 from .kinds import kind_for
@@ -108,7 +110,11 @@ def notice_mark_render_failed(*, notice: Notice, error: str) -> Notice:
         code="notice.render_failed",
         actor="letters",
         from_state=notice.case.state,
-        message=f"{notice.get_kind_display()} {notice.sequence} could not be rendered: {error}",
+        message=Text(
+            N_("%(notice)s could not be rendered: %(error)s"),
+            notice=notice.text(),
+            error=str(error),
+        ),
         data={"notice": notice.pk},
     )
     return notice

@@ -37,9 +37,18 @@ from .ledger import (
     LedgerEntry,
 )
 from .legal import AttachmentOutcome, LegalStep, LegalStepKind
+from .messages import (
+    CaseMessage,
+    MessageSide,
+    NotificationEmail,
+    NotificationSettings,
+    NotifyKind,
+    NotifyMode,
+)
 from .payments import Payment, PaymentMethod
 from .plans import OPEN_PLAN_STATUSES, Instalment, InstalmentPlan, PlanStatus, PromiseToPay
 from .rates import ReferenceRate
+from .teams import Team
 from .work import (
     ContactChannel,
     ContactDirection,
@@ -65,6 +74,7 @@ __all__ = [
     "Case",
     "CaseDocument",
     "CaseEvent",
+    "CaseMessage",
     "CaseState",
     "Claim",
     "ClosedReason",
@@ -85,7 +95,12 @@ __all__ = [
     "LegalStep",
     "LegalStepKind",
     "LimitationEvent",
+    "MessageSide",
     "MoneyDigits",
+    "NotificationEmail",
+    "NotificationSettings",
+    "NotifyKind",
+    "NotifyMode",
     "Payment",
     "PaymentMethod",
     "PlanStatus",
@@ -94,6 +109,7 @@ __all__ = [
     "RegistrationStatus",
     "SubmissionAction",
     "SubmissionStatus",
+    "Team",
     "WorkItem",
     "WorkItemReason",
     "WorkItemStatus",

@@ -25,6 +25,9 @@ class CaseEvent(TenantModel):
     )
     actor_label = models.CharField(_("by"), max_length=60, blank=True)
     message = models.TextField(_("why"), blank=True)
+    # The reason as a stored text (collections_portal.texts), read in the reader's language;
+    # ``message`` keeps its English words. Empty on rows older than stored texts.
+    message_text = models.JSONField(_("why (stored text)"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

@@ -78,6 +78,9 @@ class LedgerEntry(TenantModel):
     rule = models.CharField(_("rule"), max_length=200, blank=True)
     profile = models.CharField(_("profile"), max_length=40, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
+    # The explanation as a stored text (collections_portal.texts), read in the reader's
+    # language; ``explanation`` keeps its English words. Empty on older rows.
+    explanation_text = models.JSONField(_("explanation (stored text)"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded"), db_default=Now())
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

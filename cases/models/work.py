@@ -117,6 +117,17 @@ class WorkItem(TenantModel):
                 name="work_item_open_queue",
                 condition=models.Q(status="open"),
             ),
+            # The queue filtered by creditor (the page's filter, the API's ``creditor``): its
+            # first page and the paginator's count read one creditor's open items in queue
+            # order, not every open item (bench/queue.py: before and after).
+            models.Index(
+                "creditor",
+                models.F("priority").desc(),
+                "due_at",
+                "id",
+                name="work_item_open_creditor_queue",
+                condition=models.Q(status="open"),
+            ),
         ]
 
     def __str__(self) -> str:

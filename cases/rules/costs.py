@@ -22,18 +22,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from .explain import ZERO, Figure, money_text, percent_text, round_money, sentence
+from django.utils.translation import gettext_noop as N_
+
+from .explain import ZERO, Figure, Money, Percent, Text, explained, round_money
 from .fees import b2b_compensation, handover_fee
 from .profile import JurisdictionProfile
 
 Column = Literal["agency", "own"]
 
-_COLUMN_TEXT = {"agency": "an agency or lawyer", "own": "the creditor's own collection"}
+_COLUMN_TEXT = {
+    "agency": N_("an agency or lawyer"),
+    "own": N_("the creditor's own collection"),
+}
 
 
 def _cap(
     profile: JurisdictionProfile, claim_amount: Decimal, column: Column
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, Text]:
     """The unrounded cap and the sentence saying which band or formula gave it."""
     currency = profile.currency
     if column == "agency":
@@ -48,17 +53,24 @@ def _cap(
         raise ValueError(f"{profile.label}: the {column} column has no bands")
     for upper, cap in bands:
         if claim_amount <= upper:
-            return cap, (
-                f"the band for claims up to and including {money_text(upper, currency)} "
-                f"gives {money_text(cap, currency)}"
+            return cap, Text(
+                N_("the band for claims up to and including %(upper)s gives %(cap)s"),
+                upper=Money(upper, currency),
+                cap=Money(cap, currency),
             )
     threshold = bands[-1][0]
     excess = claim_amount - threshold
     cap = base + excess * pct / 100
-    return cap, (
-        f"above {money_text(threshold, currency)} the cap is {money_text(base, currency)} plus "
-        f"{percent_text(pct)} of the excess {money_text(excess, currency)} = "
-        f"{money_text(round_money(cap), currency)}"
+    return cap, Text(
+        N_(
+            "above %(threshold)s the cap is %(base)s plus %(pct)s of the excess %(excess)s = "
+            "%(cap)s"
+        ),
+        threshold=Money(threshold, currency),
+        base=Money(base, currency),
+        pct=Percent(pct),
+        excess=Money(excess, currency),
+        cap=Money(round_money(cap), currency),
     )
 
 
@@ -90,32 +102,45 @@ def collection_cost_cap(
     rule = profile.cite("collection_costs")
     currency = profile.currency
     cap = round_money(raw_cap)
-    intro = (
-        f"Collection costs for a claim of {money_text(claim_amount, currency)} (the principal "
-        "incl. VAT and any charges due before the due date; default interest, reminder fees, "
-        "the handover fee and the compensation do not count) collected by "
-        f"{_COLUMN_TEXT[column]}: {how}, excl. VAT"
+    intro = Text(
+        N_(
+            "Collection costs for a claim of %(claim)s (the principal incl. VAT and any charges "
+            "due before the due date; default interest, reminder fees, the handover fee and the "
+            "compensation do not count) collected by %(column)s: %(how)s, excl. VAT"
+        ),
+        claim=Money(claim_amount, currency),
+        column=Text(_COLUMN_TEXT[column]),
+        how=how,
     )
 
     if actual_costs is not None and actual_costs > cap:
         actual = round_money(actual_costs)
         if consumer:
-            text = (
-                f"{intro}. The actual costs of {money_text(actual, currency)} exceed the cap; "
-                f"a consumer is never charged more than the cap of {money_text(cap, currency)}"
+            text = Text(
+                N_(
+                    "%(intro)s. The actual costs of %(actual)s exceed the cap; a consumer is "
+                    "never charged more than the cap of %(cap)s"
+                ),
+                intro=intro,
+                actual=Money(actual, currency),
+                cap=Money(cap, currency),
             )
             amount = cap
         else:
-            text = (
-                f"{intro}. The actual costs of {money_text(actual, currency)} exceed the cap and "
-                "may be charged to a business debtor under the business exception, excl. VAT"
+            text = Text(
+                N_(
+                    "%(intro)s. The actual costs of %(actual)s exceed the cap and may be charged "
+                    "to a business debtor under the business exception, excl. VAT"
+                ),
+                intro=intro,
+                actual=Money(actual, currency),
             )
             amount = actual
         return Figure(
             amount=amount,
             rule=rule,
             profile=profile.label,
-            explanation=sentence(text, rule=rule, profile=profile.label),
+            **explained(text, rule=rule, profile=profile.label),
             base=claim_amount,
         )
 
@@ -123,9 +148,12 @@ def collection_cost_cap(
         amount=cap,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"{intro}. The cap of {money_text(cap, currency)} excl. VAT is the most that may be "
-            "charged",
+        **explained(
+            Text(
+                N_("%(intro)s. The cap of %(cap)s excl. VAT is the most that may be charged"),
+                intro=intro,
+                cap=Money(cap, currency),
+            ),
             rule=rule,
             profile=profile.label,
         ),

@@ -17,11 +17,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 from collections_portal.money import format_money, round_money
+from collections_portal.texts import Money, Percent, Text
 
 # round_money is the money module's, re-exported for the rules' modules.
 __all__ = [
     "ZERO",
     "Figure",
+    "Money",
+    "Percent",
+    "Text",
+    "explained",
     "money_text",
     "percent_text",
     "round_fraction",
@@ -52,6 +57,9 @@ class Figure:
     refusal: str = ""
     parts: tuple[Figure, ...] = ()
     unrounded: Decimal | None = None
+    # The explanation as a stored text, read in the reader's language (``explanation`` is
+    # its English rendering); None where the explanation is only words.
+    text: Text | None = None
 
     def __str__(self) -> str:
         return f"{format_money(self.amount)}: {self.explanation}"
@@ -88,3 +96,14 @@ def percent_text(rate: Decimal) -> str:
 def sentence(text: str, *, rule: str, profile: str) -> str:
     """End an explanation with the rule and the profile label, e.g. ``(renteloven § 5; DK@...)``."""
     return f"{text.rstrip('. ')} ({rule}; {profile})."
+
+
+def explained(text: Text, *, rule: str, profile: str) -> dict:
+    """A figure's ``explanation`` (English words) and ``text`` (read in the reader's language),
+    ended with the rule and the profile label as :func:`sentence` does::
+
+        Figure(amount=..., rule=rule, profile=label, **explained(Text(...), rule=..., ...))
+    """
+    cited = Text("%(text)s (%(rule)s; %(profile)s).", text=text, rule=rule, profile=profile)
+    english = cited.render("en")
+    return {"explanation": english, "text": cited}

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from .explain import ZERO, Figure, money_text, round_money, sentence
+from django.utils.translation import gettext_noop as N_
+
+from .explain import ZERO, Figure, Money, Text, explained, round_money, sentence
 from .profile import JurisdictionProfile
 
 
@@ -96,20 +98,41 @@ def reminder_fee(
 
     amount = round_money(profile.reminder_fee_max)
     since_last = (
-        f", {(on - earlier[-1]).days} days after the last fee-bearing reminder on "
-        f"{earlier[-1].isoformat()} (at least {spacing} required)"
+        Text(
+            N_(
+                ", %(days)s days after the last fee-bearing reminder on %(last)s (at least "
+                "%(spacing)s required)"
+            ),
+            days=(on - earlier[-1]).days,
+            last=earlier[-1],
+            spacing=spacing,
+        )
         if earlier
         else ""
     )
-    dispute_note = " The claim is disputed; this first fee is allowed." if disputed else ""
+    # No full stop at the end: the citation follows (see explained).
+    dispute_note = (
+        Text(N_(". The claim is disputed; this first fee is allowed")) if disputed else ""
+    )
     return Figure(
         amount=amount,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"Reminder fee of {money_text(amount, currency)} (the maximum) for the reminder on "
-            f"{on.isoformat()}: fee {len(earlier) + 1} of at most {count_max} on the claim due "
-            f"{due_date.isoformat()}{since_last}.{dispute_note}",
+        **explained(
+            Text(
+                N_(
+                    "Reminder fee of %(amount)s (the maximum) for the reminder on %(on)s: fee "
+                    "%(number)s of at most %(count_max)s on the claim due %(due)s%(since_last)s"
+                    "%(dispute_note)s"
+                ),
+                amount=Money(amount, currency),
+                on=on,
+                number=len(earlier) + 1,
+                count_max=count_max,
+                due=due_date,
+                since_last=since_last,
+                dispute_note=dispute_note,
+            ),
             rule=rule,
             profile=profile.label,
         ),
@@ -136,10 +159,18 @@ def warning_deadline(profile: JurisdictionProfile, *, sent_on: date) -> Figure:
         amount=ZERO,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"The collection warning sent on {sent_on.isoformat()} has the deadline "
-            f"{deadline.isoformat()}, {profile.warning_deadline_days} days after sending; "
-            f"no collection step may be taken before {first_step.isoformat()}",
+        **explained(
+            Text(
+                N_(
+                    "The collection warning sent on %(sent)s has the deadline %(deadline)s, "
+                    "%(days)s days after sending; no collection step may be taken before "
+                    "%(first_step)s"
+                ),
+                sent=sent_on,
+                deadline=deadline,
+                days=profile.warning_deadline_days,
+                first_step=first_step,
+            ),
             rule=rule,
             profile=profile.label,
         ),
@@ -156,9 +187,14 @@ def handover_fee(profile: JurisdictionProfile) -> Figure:
         amount=amount,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"Handover fee of at most {money_text(amount, profile.currency)} when the case is "
-            "handed to a third party for collection",
+        **explained(
+            Text(
+                N_(
+                    "Handover fee of at most %(amount)s when the case is handed to a third party "
+                    "for collection"
+                ),
+                amount=Money(amount, profile.currency),
+            ),
             rule=rule,
             profile=profile.label,
         ),
@@ -166,9 +202,9 @@ def handover_fee(profile: JurisdictionProfile) -> Figure:
 
 
 _MODE_TEXT = {
-    "on_top": "it comes on top of reminder fees, interest and collection costs",
-    "replaces": "it replaces the reminder, collection and plan fees up to its amount",
-    "offsets": "it is offset against the collection fees",
+    "on_top": N_("it comes on top of reminder fees, interest and collection costs"),
+    "replaces": N_("it replaces the reminder, collection and plan fees up to its amount"),
+    "offsets": N_("it is offset against the collection fees"),
 }
 
 
@@ -203,10 +239,16 @@ def b2b_compensation(
         amount=amount,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"Compensation of {money_text(amount, profile.currency)} from a business debtor for "
-            f"the invoice due {due_date.isoformat()}, once per overdue invoice; "
-            f"{_MODE_TEXT[profile.b2b_compensation_mode]}, as a separate ledger line",
+        **explained(
+            Text(
+                N_(
+                    "Compensation of %(amount)s from a business debtor for the invoice due "
+                    "%(due)s, once per overdue invoice; %(mode)s, as a separate ledger line"
+                ),
+                amount=Money(amount, profile.currency),
+                due=due_date,
+                mode=Text(_MODE_TEXT[profile.b2b_compensation_mode]),
+            ),
             rule=rule,
             profile=profile.label,
         ),

@@ -27,16 +27,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from collections_portal.money import format_money
+from django.utils.translation import gettext_noop as N_
 
-from .explain import ZERO, Figure, money_text, percent_text, round_fraction, round_money, sentence
+from .explain import (
+    ZERO,
+    Figure,
+    Money,
+    Percent,
+    Text,
+    explained,
+    round_fraction,
+    round_money,
+)
 from .profile import JurisdictionProfile
 from .rates import RateTable, boundaries_between, half_year_name
 
 UNROUNDED_PLACES = 10
 _DAY_COUNT_TEXT = {
-    "30/360": "30E/360: months of 30 days over a year of 360",
-    "act/365": "actual days over a year of 365",
+    "30/360": N_("30E/360: months of 30 days over a year of 360"),
+    "act/365": N_("actual days over a year of 365"),
 }
 
 
@@ -56,16 +65,25 @@ def interest_start(
     rule = profile.cite("interest_start")
     if due_date is not None and due_date_agreed:
         start = due_date + timedelta(days=1)
-        text = (
-            f"Interest runs from the agreed due date {due_date.isoformat()}: the first interest "
-            f"day is the day after it, {start.isoformat()}"
+        text = Text(
+            N_(
+                "Interest runs from the agreed due date %(due)s: the first interest day is the "
+                "day after it, %(start)s"
+            ),
+            due=due_date,
+            start=start,
         )
     elif demand_sent_on is not None:
         days = profile.need(profile.interest_after_demand_days, "interest_after_demand_days")
         start = demand_sent_on + timedelta(days=days)
-        text = (
-            f"No due date was agreed, so interest runs from the day {days} days after the demand "
-            f"sent on {demand_sent_on.isoformat()}: the first interest day is {start.isoformat()}"
+        text = Text(
+            N_(
+                "No due date was agreed, so interest runs from the day %(days)s days after the "
+                "demand sent on %(sent)s: the first interest day is %(start)s"
+            ),
+            days=days,
+            sent=demand_sent_on,
+            start=start,
         )
     else:
         raise ValueError("Interest needs an agreed due date or the date a demand was sent.")
@@ -73,7 +91,7 @@ def interest_start(
         amount=ZERO,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(text, rule=rule, profile=profile.label),
+        **explained(text, rule=rule, profile=profile.label),
         dates=(start,),
     )
 
@@ -150,9 +168,12 @@ def interest_owed(
             amount=ZERO,
             rule=rule,
             profile=label,
-            explanation=sentence(
-                f"No interest: the period from {start.isoformat()} to {end.isoformat()} has no "
-                "interest days",
+            **explained(
+                Text(
+                    N_("No interest: the period from %(start)s to %(end)s has no interest days"),
+                    start=start,
+                    end=end,
+                ),
                 rule=rule,
                 profile=label,
             ),
@@ -164,12 +185,15 @@ def interest_owed(
         if agreed_day_count not in _DAY_COUNT_TEXT:
             raise ValueError(f"Unknown day count {agreed_day_count!r}.")
         convention = agreed_day_count
-        day_count_text = f"{_DAY_COUNT_TEXT[convention]}, as agreed with the creditor"
+        day_count_text = Text(
+            N_("%(day_count)s, as agreed with the creditor"),
+            day_count=Text(_DAY_COUNT_TEXT[convention]),
+        )
     else:
         convention = profile.need(profile.interest_day_count, "interest_day_count")
-        day_count_text = _DAY_COUNT_TEXT[convention]
+        day_count_text = Text(_DAY_COUNT_TEXT[convention])
         if "interest_day_count" in profile.unverified:
-            day_count_text += ", unverified"
+            day_count_text = Text(N_("%(day_count)s, unverified"), day_count=day_count_text)
     legacy = profile.interest_legacy_due_before is not None and (
         due_date < profile.interest_legacy_due_before
     )
@@ -178,8 +202,14 @@ def interest_owed(
         if legacy
         else profile.interest_margin_points
     )
-    margin_text = f"+ {margin} points" + (
-        f" for a claim due before {profile.interest_legacy_due_before}" if legacy else ""
+    margin_text = (
+        Text(
+            N_("+ %(margin)s points for a claim due before %(before)s"),
+            margin=margin,
+            before=profile.interest_legacy_due_before,
+        )
+        if legacy
+        else Text(N_("+ %(margin)s points"), margin=margin)
     )
 
     cuts = set(boundaries_between(start, end))
@@ -199,11 +229,25 @@ def interest_owed(
                 amount=amount,
                 rule=rule,
                 profile=label,
-                explanation=sentence(
-                    f"Interest from {first.isoformat()} to {last.isoformat()} on "
-                    f"{money_text(base, currency)} at {percent_text(rate)} ({rate_text}): "
-                    f"{format_money(base)} x {percent_text(rate)} x {days}/{year} days "
-                    f"({day_count_text}) = {unrounded}, rounded {money_text(amount, currency)}",
+                **explained(
+                    Text(
+                        N_(
+                            "Interest from %(first)s to %(last)s on %(base)s at %(rate)s "
+                            "(%(rate_text)s): %(base_amount)s x %(rate)s x %(days)s/%(year)s days "
+                            "(%(day_count)s) = %(unrounded)s, rounded %(amount)s"
+                        ),
+                        first=first,
+                        last=last,
+                        base=Money(base, currency),
+                        rate=Percent(rate),
+                        rate_text=rate_text,
+                        base_amount=Money(base),
+                        days=days,
+                        year=year,
+                        day_count=day_count_text,
+                        unrounded=unrounded,
+                        amount=Money(amount, currency),
+                    ),
                     rule=rule,
                     profile=label,
                 ),
@@ -221,12 +265,30 @@ def interest_owed(
         amount=total,
         rule=rule,
         profile=label,
-        explanation=sentence(
-            f"Simple interest on the principal only from {start.isoformat()} to "
-            f"{end.isoformat()} (both days included) for a {'consumer' if consumer else 'business'}"
-            f" debtor on a claim due {due_date.isoformat()}, in {len(parts)} period(s) split at "
-            f"every 1 January/1 July and principal change, day count {day_count_text}: "
-            f"{sums}{total_unrounded}, rounded once to {money_text(total, currency)}",
+        **explained(
+            Text(
+                N_(
+                    "Simple interest on the principal only from %(start)s to %(end)s (both days "
+                    "included) for a consumer debtor on a claim due %(due)s, in %(periods)s "
+                    "period(s) split at every 1 January/1 July and principal change, day count "
+                    "%(day_count)s: %(sums)s%(total_unrounded)s, rounded once to %(total)s"
+                )
+                if consumer
+                else N_(
+                    "Simple interest on the principal only from %(start)s to %(end)s (both days "
+                    "included) for a business debtor on a claim due %(due)s, in %(periods)s "
+                    "period(s) split at every 1 January/1 July and principal change, day count "
+                    "%(day_count)s: %(sums)s%(total_unrounded)s, rounded once to %(total)s"
+                ),
+                start=start,
+                end=end,
+                due=due_date,
+                periods=len(parts),
+                day_count=day_count_text,
+                sums=sums,
+                total_unrounded=total_unrounded,
+                total=Money(total, currency),
+            ),
             rule=rule,
             profile=label,
         ),
@@ -242,27 +304,37 @@ def _rate(
     rates: RateTable,
     first: date,
     margin: Decimal,
-    margin_text: str,
+    margin_text: Text,
     agreed_rate: Decimal | None,
     consumer: bool,
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, Text]:
     """The annual rate in percent for the period starting ``first``, and how it was found."""
     if agreed_rate is not None and not consumer:
-        return agreed_rate, "the rate agreed with a business debtor"
+        return agreed_rate, Text(N_("the rate agreed with a business debtor"))
     entry = rates.rate_on(first)
     statutory = entry.reference_rate + margin
-    statutory_text = (
-        f"{profile.interest_reference_name} {percent_text(entry.reference_rate)} for "
-        f"{half_year_name(entry.valid_from)}{'' if entry.verified else ', unverified,'} "
-        f"{margin_text}"
+    statutory_text = Text(
+        N_("%(reference)s %(rate)s for %(half_year)s %(margin)s")
+        if entry.verified
+        else N_("%(reference)s %(rate)s for %(half_year)s, unverified, %(margin)s"),
+        reference=Text(profile.interest_reference_name),
+        rate=Percent(entry.reference_rate),
+        half_year=half_year_name(entry.valid_from),
+        margin=margin_text,
     )
     if agreed_rate is None:
         return statutory, statutory_text
     if agreed_rate > statutory:
-        return statutory, (
-            f"the agreed {percent_text(agreed_rate)} is above the statutory rate, which is a "
-            f"ceiling for a consumer: {statutory_text}"
+        return statutory, Text(
+            N_(
+                "the agreed %(agreed)s is above the statutory rate, which is a ceiling for a "
+                "consumer: %(statutory)s"
+            ),
+            agreed=Percent(agreed_rate),
+            statutory=statutory_text,
         )
-    return agreed_rate, (
-        f"the agreed rate, not above the statutory {percent_text(statutory)} ({statutory_text})"
+    return agreed_rate, Text(
+        N_("the agreed rate, not above the statutory %(rate)s (%(statutory)s)"),
+        rate=Percent(statutory),
+        statutory=statutory_text,
     )

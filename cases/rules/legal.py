@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .explain import Figure, money_text, round_money, sentence
+from django.utils.translation import gettext_noop as N_
+
+from .explain import Figure, Money, Text, explained, money_text, round_money
 from .profile import IncompleteProfile, JurisdictionProfile
 
 # Used when a profile carries no citation for a topic yet: the statute, without a section
@@ -51,8 +53,11 @@ def court_fee_payment_claim(profile: JurisdictionProfile) -> Figure:
         amount=amount,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"Court fee for filing a betalingspåkrav: {money_text(amount, profile.currency)}",
+        **explained(
+            Text(
+                N_("Court fee for filing a betalingspåkrav: %(amount)s"),
+                amount=Money(amount, profile.currency),
+            ),
             rule=rule,
             profile=profile.label,
         ),
@@ -67,9 +72,11 @@ def court_fee_enforcement(profile: JurisdictionProfile) -> Figure:
         amount=amount,
         rule=rule,
         profile=profile.label,
-        explanation=sentence(
-            f"Court fee for a request to the fogedret (udlæg): "
-            f"{money_text(amount, profile.currency)}",
+        **explained(
+            Text(
+                N_("Court fee for a request to the fogedret (udlæg): %(amount)s"),
+                amount=Money(amount, profile.currency),
+            ),
             rule=rule,
             profile=profile.label,
         ),

@@ -12,6 +12,8 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
+
 from .profile import Band, CreditBureauRule, JurisdictionProfile
 
 
@@ -48,7 +50,7 @@ DK_2024 = JurisdictionProfile(
     b2b_compensation=Decimal(310),
     b2b_compensation_mode="on_top",
     b2b_compensation_since=date(2013, 3, 1),
-    interest_reference_name="Nationalbanken's lending rate",
+    interest_reference_name=N_("Nationalbanken's lending rate"),
     interest_margin_points=Decimal(8),
     interest_margin_points_legacy=Decimal(7),
     interest_legacy_due_before=date(2013, 3, 1),
@@ -176,7 +178,7 @@ SE_2024 = _shape(
         b2b_compensation=Decimal(450),
         b2b_compensation_mode="replaces",
         b2b_compensation_since=None,
-        interest_reference_name="the Riksbank's reference rate",
+        interest_reference_name=N_("the Riksbank's reference rate"),
         interest_margin_points=Decimal(8),
         interest_margin_points_legacy=None,
         interest_legacy_due_before=None,
@@ -244,7 +246,7 @@ NO_2026 = _shape(
         b2b_compensation=Decimal(460),
         b2b_compensation_mode="offsets",
         b2b_compensation_since=None,
-        interest_reference_name="Norges Bank's policy rate",
+        interest_reference_name=N_("Norges Bank's policy rate"),
         interest_margin_points=Decimal(8),
         interest_margin_points_legacy=None,
         interest_legacy_due_before=None,

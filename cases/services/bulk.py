@@ -15,6 +15,7 @@ nothing behind and the caller can retry a smaller batch.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,9 +23,11 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from cases.models import CASE_NUMBER_SEQUENCE, CaseState, Component, EntryKind
 from collections_portal.tenancy import ScopeError, current_creditor_ids
+from collections_portal.texts import Money, Text
 
 
 @dataclass(slots=True)
@@ -53,12 +56,21 @@ class BulkCase:
     number: int | None = field(default=None)
 
 
-def principal_explanation(invoice_number: str, invoice_date: date, due_date: date, amount) -> str:
-    """The ledger sentence of a claim's principal, word for word as ``_claim_create`` posts it."""
-    return (
-        f"Invoice {invoice_number} of {invoice_date.isoformat()}, due "
-        f"{due_date.isoformat()}: principal incl. VAT {amount}."
+def principal_explanation(invoice_number: str, invoice_date: date, due_date: date, amount) -> Text:
+    """The ledger sentence of a claim's principal: the one ``_claim_create`` posts, and this
+    COPY writes (its English words and its stored text)."""
+    return Text(
+        N_("Invoice %(invoice)s of %(invoice_date)s, due %(due)s: principal incl. VAT %(amount)s."),
+        invoice=invoice_number,
+        invoice_date=invoice_date,
+        due=due_date,
+        amount=Money(amount),
     )
+
+
+def _explanation_columns(text: Text) -> tuple[str, str]:
+    """A ledger row's ``explanation`` (English words) and ``explanation_text`` (JSON)."""
+    return text.render("en"), json.dumps(text.to_json())
 
 
 def cases_bulk_create(
@@ -164,17 +176,20 @@ def cases_bulk_create(
                             claim.invoice_date,
                             "",
                             "",
-                            principal_explanation(
-                                claim.invoice_number,
-                                claim.invoice_date,
-                                claim.due_date,
-                                claim.principal,
+                            *_explanation_columns(
+                                principal_explanation(
+                                    claim.invoice_number,
+                                    claim.invoice_date,
+                                    claim.due_date,
+                                    claim.principal,
+                                )
                             ),
                         )
                     )
         with cursor.copy(
             "COPY cases_ledgerentry (creditor_id, case_id, claim_id, created_by_id, kind,"
-            " component, amount, posted_on, rule, profile, explanation) FROM STDIN"
+            " component, amount, posted_on, rule, profile, explanation, explanation_text)"
+            " FROM STDIN"
         ) as copy:
             for row in ledger_rows:
                 copy.write_row(row)

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -32,6 +32,7 @@ from cases.models import (
 )
 from cases.timeline import event_record
 from collections_portal.money import format_money, to_money
+from collections_portal.texts import Day, Money, Text
 
 from . import lifecycle
 from .errors import CaseError
@@ -162,7 +163,7 @@ def claim_write_down(
         code="case.written_down",
         actor=user,
         from_state=case.state,
-        message=f"{format_money(amount)}: {reason}",
+        message=Text(N_("%(amount)s: %(reason)s"), amount=Money(amount), reason=reason),
         data={"amount": str(amount), "entries": [e.pk for e in entries]},
     )
     lifecycle.case_close_if_paid(case=case, actor=user)
@@ -185,7 +186,6 @@ def case_resume(*, case: Case, actor=None) -> Case:
         code="case.resumed",
         actor=actor,
         from_state=case.state,
-        message=_("The pause until %(day)s was ended.")
-        % {"day": date_format(until, "SHORT_DATE_FORMAT")},
+        message=Text(N_("The pause until %(day)s was ended."), day=Day(until)),
     )
     return case

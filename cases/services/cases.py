@@ -19,6 +19,7 @@ from creditors.models import Creditor
 from debtors.models import Debtor
 from integrations.webhooks.events import emit_case_created
 
+from .bulk import principal_explanation
 from .ledger import ledger_post
 from .locking import lock_case
 
@@ -123,9 +124,8 @@ def _claim_create(*, case: Case, data: ClaimInput, user: AbstractBaseUser | None
         amount=claim.principal,
         posted_on=claim.invoice_date,
         rule="",
-        explanation=(
-            f"Invoice {claim.invoice_number} of {claim.invoice_date.isoformat()}, due "
-            f"{claim.due_date.isoformat()}: principal incl. VAT {claim.principal}."
+        explanation=principal_explanation(
+            claim.invoice_number, claim.invoice_date, claim.due_date, claim.principal
         ),
         user=user,
     )

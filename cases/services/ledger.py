@@ -7,10 +7,13 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import CHARGE_COMPONENT, Case, Claim, Component, EntryKind, LedgerEntry, Payment
 from cases.rules import Figure, b2b_compensation, reminder_fee
+from collections_portal.texts import Text, as_text, english
 
 from .errors import CaseError
 from .locking import acting_user, lock_case
@@ -36,7 +39,7 @@ def ledger_post(
     reverses: LedgerEntry | None = None,
     rule: str = "",
     profile: str = "",
-    explanation: str = "",
+    explanation: str | Text | Promise = "",
     period: tuple[date, date] | None = None,
     user: AbstractBaseUser | None = None,
 ) -> LedgerEntry:
@@ -57,7 +60,11 @@ def ledger_post(
         reverses=reverses,
         rule=rule,
         profile=profile,
-        explanation=explanation,
+        explanation=english(explanation),
+        # Words only (a plain str) keep no stored text: they read as they were written.
+        explanation_text=(
+            as_text(explanation).to_json() if isinstance(explanation, Text | Promise) else None
+        ),
         created_by=acting_user(user),
     )
     entry.save()
@@ -68,7 +75,7 @@ def entry_reverse(
     *,
     case: Case,
     entry: LedgerEntry,
-    why: str,
+    why: str | Text | Promise,
     payment: Payment | None = None,
     user: AbstractBaseUser | None = None,
 ) -> LedgerEntry:
@@ -84,12 +91,21 @@ def entry_reverse(
         payment=payment,
         reverses=entry,
         rule="reversal",
-        explanation=f"Reversal of: {entry.explanation} {why}",
+        explanation=Text(
+            N_("Reversal of: %(entry)s %(why)s"), entry=entry_text(entry), why=as_text(why)
+        ),
         user=user,
     )
 
 
-def interest_reverse_after(*, case: Case, day: date, why: str) -> date | None:
+def entry_text(entry: LedgerEntry) -> Text:
+    """An entry's explanation as a text: its stored text, else the words it was written with."""
+    if entry.explanation_text:
+        return Text.from_json(entry.explanation_text)
+    return as_text(entry.explanation)
+
+
+def interest_reverse_after(*, case: Case, day: date, why: str | Text | Promise) -> date | None:
     """Reverse the interest posted for days after ``day`` (computed on a principal that has
     since been corrected); returns the last day it had been posted up to, None if none."""
     later = list(
@@ -103,9 +119,10 @@ def interest_reverse_after(*, case: Case, day: date, why: str) -> date | None:
     return max((entry.period_end for entry in later), default=None)  # type: ignore[type-var]
 
 
-def full_explanation(figure: Figure) -> str:
-    """The figure's sentence and each part's (an interest period's dates, days and rate)."""
-    return "\n".join(f.explanation for f in figure.walk())
+def full_explanation(figure: Figure) -> Text:
+    """The figure's sentence and each part's (an interest period's dates, days and rate), one
+    a line; read in the reader's language where the rules wrote a text."""
+    return Text.join(*(f.text or as_text(f.explanation) for f in figure.walk()), separator="\n")
 
 
 @transaction.atomic

@@ -77,7 +77,12 @@ def _require_filed_payment_claim(case: Case) -> None:
 
 @transaction.atomic
 def legal_file_payment_claim(
-    *, case: Case, on: date, user: AbstractBaseUser | None = None, court_reference: str = ""
+    *,
+    case: Case,
+    on: date,
+    user: AbstractBaseUser | None = None,
+    court_reference: str = "",
+    note: str = "",
 ) -> LegalStep:
     """File a betalingspåkrav (the simplified procedure) and charge its court fee.
 
@@ -123,6 +128,7 @@ def legal_file_payment_claim(
         on=on,
         user=user,
         court_reference=court_reference,
+        note=note,
     )
     claims = limitation_events_for_case(
         case=case,

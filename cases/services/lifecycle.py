@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -36,6 +38,7 @@ from cases.rules import (
 )
 from cases.selectors import reminders_sent  # noqa: F401 (importable from here as before)
 from cases.timeline import actor_fields, event_record
+from collections_portal.texts import Money, Text
 from notices.models import Notice, NoticeKind
 
 from .errors import CaseError
@@ -129,8 +132,17 @@ def case_send_reminder(
         actor=actor,
         from_state=before,
         message=(
-            f"Reminder {notice.sequence} sent; "
-            + (f"fee {figure.amount}." if figure.allowed else f"no fee: {figure.refusal}")
+            Text(
+                N_("Reminder %(number)s sent; fee %(fee)s."),
+                number=notice.sequence,
+                fee=Money(figure.amount),
+            )
+            if figure.allowed
+            else Text(
+                N_("Reminder %(number)s sent; no fee: %(refusal)s"),
+                number=notice.sequence,
+                refusal=figure.refusal,
+            )
         ),
         data={"notice": notice.pk, "fee": str(figure.amount)},
     )
@@ -158,9 +170,14 @@ def case_send_warning(
         code="case.warning_sent",
         actor=actor,
         from_state=before,
-        message=(
-            f"Collection warning sent; pay by {deadline.isoformat()} "
-            f"({profile.warning_deadline_days} days, inkassoloven § 10, {profile.label})."
+        message=Text(
+            N_(
+                "Collection warning sent; pay by %(deadline)s (%(days)s days, inkassoloven § 10, "
+                "%(profile)s)."
+            ),
+            deadline=deadline,
+            days=profile.warning_deadline_days,
+            profile=profile.label,
         ),
         data={"notice": notice.pk, "deadline": deadline.isoformat()},
     )
@@ -192,8 +209,11 @@ def case_accept_creditor_warning(
         code="case.warning_evidence_accepted",
         actor=actor,
         from_state=before,
-        message=f"The creditor's collection warning of {sent_on.isoformat()} is accepted; "
-        f"deadline {deadline.isoformat()}.",
+        message=Text(
+            N_("The creditor's collection warning of %(sent)s is accepted; deadline %(deadline)s."),
+            sent=sent_on,
+            deadline=deadline,
+        ),
     )
 
 
@@ -238,7 +258,9 @@ def case_hand_over(*, case: Case, on: date, actor: AbstractBaseUser | str | None
         code="case.collection_started",
         actor=actor,
         from_state=before,
-        message="Collection started; first collection letter with a voluntary settlement.",
+        message=Text(
+            N_("Collection started; first collection letter with a voluntary settlement.")
+        ),
         data={"notice": notice.pk},
     )
     # A person calls the debtor: nobody has spoken to them yet.
@@ -255,7 +277,7 @@ def case_to_monitoring(*, case: Case, on: date, actor=None, reason: str = "") ->
     )
     _save(case)
     event_record(case=case, code="case.monitoring_started", actor=actor, from_state=before,
-                 message=reason or "No payment: long-term monitoring.")  # fmt: skip
+                 message=reason or Text(N_("No payment: long-term monitoring.")))  # fmt: skip
 
 
 @transaction.atomic
@@ -283,7 +305,9 @@ def case_reopen(*, case: Case, on: date, actor=None, reason: str = "") -> None:
 
 
 @transaction.atomic
-def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: str = "") -> Case:
+def case_close(
+    *, case: Case, reason: ClosedReason | str, actor=None, message: str | Text = ""
+) -> Case:
     case = lock_case(case)
     if case.state == CaseState.CLOSED:
         return case
@@ -299,7 +323,7 @@ def case_close(*, case: Case, reason: ClosedReason | str, actor=None, message: s
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, actor=None, message: str = "") -> Case:
+def case_withdraw(*, case: Case, actor=None, message: str | Text = "") -> Case:
     """The creditor takes the case back. A closed case cannot be withdrawn (again): saying so
     beats a silent success that would let the creditor believe something happened."""
     case = lock_case(case)
@@ -320,12 +344,12 @@ def case_close_if_paid(*, case: Case, actor=None) -> bool:
     owed = selectors.case_balance(case).total
     if owed > 0:
         return False
-    case_close(case=case, reason=ClosedReason.PAID, actor=actor, message="Paid in full.")
+    case_close(case=case, reason=ClosedReason.PAID, actor=actor, message=Text(N_("Paid in full.")))
     return True
 
 
 @transaction.atomic
-def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool:
+def case_reinstate_if_owed(*, case: Case, actor=None, message: str | Text = "") -> bool:
     """Reopen a case closed as paid when money is owed again (a payment was reversed), in the
     state it was closed from."""
     case = lock_case(case)
@@ -340,7 +364,7 @@ def case_reinstate_if_owed(*, case: Case, actor=None, message: str = "") -> bool
     case.next_action_at = timezone.now()
     _save(case, "closed_reason")
     event_record(case=case, code="case.reinstated", actor=actor, from_state=before,
-                 message=message or "Money is owed again.")  # fmt: skip
+                 message=message or Text(N_("Money is owed again.")))  # fmt: skip
     return True
 
 
@@ -388,10 +412,19 @@ def dispute_open(
 
 @transaction.atomic
 def dispute_resolve(
-    *, dispute: Dispute, outcome: Dispute.Outcome | str, note: str, user: AbstractBaseUser
+    *,
+    dispute: Dispute,
+    outcome: Dispute.Outcome | str,
+    note: str,
+    user: AbstractBaseUser,
+    withdraw: bool = True,
+    data: dict | None = None,
 ) -> Dispute:
-    """A person answers the dispute. Upheld: the case is closed as withdrawn. Rejected: the
-    case goes on from where it stood."""
+    """A person answers the dispute, and the debtor gets the answer in writing (a
+    ``dispute_answer`` letter). Upheld: the case is closed as withdrawn, unless ``withdraw``
+    is false (the claim is written down instead, by the caller, and the case goes on).
+    Rejected: the case goes on from where it stood. ``data`` joins the timeline event (the
+    remedy, for the letter)."""
     case = lock_case(dispute.case)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.resolved_at is not None:
@@ -404,12 +437,14 @@ def dispute_resolve(
     dispute.resolved_by = user
     dispute.save(update_fields=["resolved_at", "outcome", "resolution_note", "resolved_by"])
     event_record(case=case, code="case.dispute_resolved", actor=user, from_state=case.state,
-                 message=note, data={"dispute": dispute.pk, "outcome": str(outcome)})  # fmt: skip
+                 message=note, data={**(data or {}), "dispute": dispute.pk,
+                                     "outcome": str(outcome)})  # fmt: skip
+    notice_create(case, NoticeKind.DISPUTE_ANSWER, dated=timezone.localdate())
     if not case.has_open_dispute():
         work_item_close_open(
             case=case, reason=WorkItemReason.DISPUTE_DECISION, user=user, outcome=str(outcome)
         )
-    if outcome == Dispute.Outcome.UPHELD:
+    if outcome == Dispute.Outcome.UPHELD and withdraw:
         case_close(case=case, reason=ClosedReason.WITHDRAWN, actor=user, message=note)
     elif not case.has_open_dispute():
         case.next_action_at = timezone.now()
@@ -417,9 +452,15 @@ def dispute_resolve(
     return dispute
 
 
+def promise_deadline(pay_by: date) -> date:
+    """The last day money for a promise may arrive before it counts as broken."""
+    return pay_by + timedelta(days=settings.PROMISE_GRACE_DAYS)
+
+
 @transaction.atomic
 def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=None) -> PromiseToPay:
-    """The debtor promises to pay; the case waits until the day after the promised date."""
+    """The debtor promises to pay; the case (and its escalation) waits until the promised date
+    and the grace days after it (``PROMISE_GRACE_DAYS``) have passed."""
     case = lock_case(case)
     if pay_by < timezone.localdate():
         raise ValidationError({"pay_by": _("A promise is to pay on a future date.")})
@@ -430,7 +471,7 @@ def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=No
         pay_by=pay_by,
         amount=amount,
     )
-    case.next_action_at = action_at(pay_by + timedelta(days=1))
+    case.next_action_at = action_at(promise_deadline(pay_by) + timedelta(days=1))
     _save(case)
     event_record(case=case, code="case.promise_recorded", actor=actor, from_state=case.state,
                  data={"amount": str(amount), "pay_by": pay_by.isoformat()})  # fmt: skip

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -23,6 +24,7 @@ from cases.models import (
     PaymentMethod,
 )
 from collections_portal.money import to_money
+from collections_portal.texts import Money, Text, english
 from integrations.webhooks.events import emit_payment_received
 from notices.models import Notice, NoticeKind
 
@@ -119,12 +121,23 @@ def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) ->
             posted_on=payment.received_on,
             payment=payment,
             rule="dækningsrækkefølge",
-            profile=order.source,
-            explanation=(
-                f"Payment of {payment.amount} received {payment.received_on.isoformat()}: "
-                f"{take} to {target.component}"
-                + (f" of invoice {target.claim.invoice_number}" if target.claim else "")
-                + f" ({order.describe(designated=payment.designated_claim)})."
+            profile=english(order.source),
+            explanation=Text(
+                N_(
+                    "Payment of %(payment)s received %(received)s: %(take)s to %(component)s "
+                    "of invoice %(invoice)s (%(order)s)."
+                )
+                if target.claim
+                else N_(
+                    "Payment of %(payment)s received %(received)s: %(take)s to %(component)s "
+                    "(%(order)s)."
+                ),
+                payment=Money(payment.amount),
+                received=payment.received_on,
+                take=Money(take),
+                component=selectors.component_word(target.component),
+                invoice=target.claim.invoice_number if target.claim else "",
+                order=order.describe(designated=payment.designated_claim),
             ),
             user=user,
         )
@@ -138,9 +151,14 @@ def _allocate(*, case: Case, payment: Payment, user: AbstractBaseUser | None) ->
             posted_on=payment.received_on,
             payment=payment,
             rule="overpayment",
-            explanation=(
-                f"Payment of {payment.amount} received {payment.received_on.isoformat()}: "
-                f"{remaining} more than the balance, kept as a credit for the debtor."
+            explanation=Text(
+                N_(
+                    "Payment of %(payment)s received %(received)s: %(remaining)s more than the "
+                    "balance, kept as a credit for the debtor."
+                ),
+                payment=Money(payment.amount),
+                received=payment.received_on,
+                remaining=Money(remaining),
             ),
             user=user,
         )
@@ -165,7 +183,11 @@ def payment_reverse(
     originals = LedgerEntry.objects.filter(payment=payment, kind=EntryKind.PAYMENT)
     for entry in originals:
         entry_reverse(
-            case=payment.case, entry=entry, why=f"Reason: {reason}", payment=payment, user=user
+            case=payment.case,
+            entry=entry,
+            why=Text(N_("Reason: %(reason)s"), reason=reason),
+            payment=payment,
+            user=user,
         )
     _repost_interest_after(case=payment.case, day=payment.received_on)
     payment.reversed_at = timezone.now()
@@ -186,6 +208,8 @@ def payment_reverse(
 def _repost_interest_after(*, case: Case, day: date) -> None:
     """Interest posted for days after ``day`` was computed on a principal the reversed payment
     had lowered: reverse it and post it again on the restored principal."""
-    until = interest_reverse_after(case=case, day=day, why="Recomputed after a payment reversal.")
+    until = interest_reverse_after(
+        case=case, day=day, why=Text(N_("Recomputed after a payment reversal."))
+    )
     if until is not None:
         interest_post(case=case, up_to=until)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -37,6 +38,7 @@ from cases.models import (
     WorkItemReason,
 )
 from collections_portal.money import CENT, to_money
+from collections_portal.texts import Day, Money, Text
 from notices.models import NoticeKind
 
 from . import lifecycle
@@ -163,10 +165,18 @@ def plan_propose(
         code="plan.created",
         actor=user,
         from_state=case.state,
-        message=(
-            f"Instalment plan proposed: {balance} in {len(amounts)} instalments from "
-            f"{first_due.isoformat()}."
-            + (" Flagged for review as consumer credit." if plan.consumer_credit_review else "")
+        message=Text(
+            N_(
+                "Instalment plan proposed: %(balance)s in %(count)s instalments from %(first)s."
+                " Flagged for review as consumer credit."
+            )
+            if plan.consumer_credit_review
+            else N_(
+                "Instalment plan proposed: %(balance)s in %(count)s instalments from %(first)s."
+            ),
+            balance=Money(balance),
+            count=len(amounts),
+            first=Day(first_due),
         ),
         data={"plan": plan.pk, "balance": str(balance), "instalments": len(amounts)},
     )
@@ -206,7 +216,7 @@ def plan_activate(
         code="plan.activated",
         actor=user,
         from_state=case.state,
-        message="Instalment plan agreed; confirmation sent.",
+        message=Text(N_("Instalment plan agreed; confirmation sent.")),
         data={"plan": plan.pk, "notice": notice.pk},
     )
     if settlement_signed_on is not None:
@@ -221,11 +231,15 @@ def plan_activate(
             code="plan.settlement_signed",
             actor=user,
             from_state=case.state,
-            message=(
-                f"Voluntary settlement signed {settlement_signed_on.isoformat()}: the "
-                "limitation period of every claim is now "
-                f"{selectors.profile_for(case, settlement_signed_on).limitation_years_acknowledged}"
-                " years."
+            message=Text(
+                N_(
+                    "Voluntary settlement signed %(signed)s: the limitation period of every claim "
+                    "is now %(years)s years."
+                ),
+                signed=Day(settlement_signed_on),
+                years=selectors.profile_for(
+                    case, settlement_signed_on
+                ).limitation_years_acknowledged,
             ),
             data={"plan": plan.pk, "signed_on": settlement_signed_on.isoformat()},
         )
@@ -284,7 +298,11 @@ def plan_match_payments(*, plan: InstalmentPlan) -> InstalmentPlan:
             case=case,
             code="plan.completed",
             from_state=case.state,
-            message=f"Instalment plan paid: {received} received since {plan.proposed_on}.",
+            message=Text(
+                N_("Instalment plan paid: %(received)s received since %(since)s."),
+                received=Money(received),
+                since=Day(plan.proposed_on),
+            ),
             data={"plan": plan.pk, "received": str(received)},
         )
     return plan
@@ -330,9 +348,14 @@ def plan_advance(*, case: Case, today: date) -> bool:
                 code="plan.instalment_missed",
                 actor="scheduler",
                 from_state=case.state,
-                message=(
-                    f"Instalment {instalment.number} of {instalment.amount} due "
-                    f"{instalment.due_date.isoformat()} is unpaid; reminder sent without a fee."
+                message=Text(
+                    N_(
+                        "Instalment %(number)s of %(amount)s due %(due)s is unpaid; reminder sent "
+                        "without a fee."
+                    ),
+                    number=instalment.number,
+                    amount=Money(instalment.amount),
+                    due=Day(instalment.due_date),
                 ),
                 data={"plan": plan.pk, "instalment": instalment.number, "notice": notice.pk},
             )
@@ -352,10 +375,16 @@ def _plan_break(*, case: Case, plan: InstalmentPlan, instalment: Instalment, tod
         code="plan.broken",
         actor="scheduler",
         from_state=case.state,
-        message=(
-            f"Instalment {instalment.number} due {instalment.due_date.isoformat()} is "
-            f"{days_late} days late (more than {plan.acceleration_days}): the plan is broken "
-            "and the whole balance is due. No further reminder fees (renteloven § 9 b)."
+        message=Text(
+            N_(
+                "Instalment %(number)s due %(due)s is %(days)s days late (more than %(limit)s): "
+                "the plan is broken and the whole balance is due. No further reminder fees "
+                "(renteloven § 9 b)."
+            ),
+            number=instalment.number,
+            due=Day(instalment.due_date),
+            days=days_late,
+            limit=plan.acceleration_days,
         ),
         data={"plan": plan.pk, "instalment": instalment.number, "days_late": days_late},
     )

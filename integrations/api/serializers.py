@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseMessage,
     CaseState,
     Claim,
     ClosedReason,
@@ -501,6 +502,30 @@ class DisputeOpenSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000)
+
+
+class CaseMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseMessage
+        fields = [
+            "id",
+            "case",
+            "side",
+            "author_name",
+            "body",
+            "created_at",
+            "read_by_creditor_at",
+            "read_by_agency_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseMessageListSerializer(serializers.Serializer):
+    results = CaseMessageSerializer(many=True)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
 
 
 class DocumentUploadSerializer(serializers.Serializer):

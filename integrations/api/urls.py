@@ -21,6 +21,7 @@ v1_patterns = [
     path("", include("integrations.imports.urls")),
     path("", include("integrations.webhooks.urls")),
     path("", include("integrations.bank.api_urls")),
+    path("", include("integrations.api.urls_workspace")),
 ]
 
 urlpatterns = [

@@ -41,6 +41,7 @@ from cases.services.credit_bureau import (
 from cases.services.documents import case_document_add, case_note_add
 from cases.services.filing import DuplicateClaimError, case_file, claims_already_handed_over
 from cases.services.lifecycle import case_pause, case_withdraw, dispute_open
+from cases.services.messages import case_message_post
 from collections_portal.tenancy import creditor_scope
 from creditors.models import Creditor
 from creditors.selectors import user_is_agency_staff
@@ -471,6 +472,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         event = case_note_add(case=case, text=data["text"], actor=actor_for(request))
         body = serializers.CaseEventSerializer(event).data
         return self.created(body, reverse("api-case-detail", kwargs={"pk": case.pk}))
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case's messages between the creditor and the agency, oldest first",
+        description="Reading them here does not mark them read (people read them in the portal).",
+        responses={200: serializers.CaseMessageListSerializer, 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Write a message to the agency on the case",
+        description=(
+            "From the creditor's side (agency staff with a session: from the agency's); on the "
+            "case's timeline, and e-mailed to those who asked for it."
+        ),
+        request=serializers.MessageCreateSerializer,
+        responses={201: serializers.CaseMessageSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            thread = case.messages.order_by("created_at", "pk")
+            return Response({"results": serializers.CaseMessageSerializer(thread, many=True).data})
+        data = _parse(serializers.MessageCreateSerializer, request)
+        message = case_message_post(case=case, author=actor_for(request), body=data["body"])
+        body = serializers.CaseMessageSerializer(message).data
+        return self.created(body, reverse("api-case-messages", kwargs={"pk": case.pk}))
 
     @extend_schema(
         summary="Attach a document (multipart upload)",

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases.models import Case, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
 from cases.services import ledger_post, payment_reverse
@@ -24,6 +25,7 @@ from cases.services.lifecycle import case_reinstate_if_owed, event_record
 from cases.services.locking import lock_case
 from collections_portal.money import to_money
 from collections_portal.tenancy import creditor_scope
+from collections_portal.texts import Money, Text
 
 from .models import (
     EntryStatus,
@@ -171,8 +173,11 @@ def payment_move(
                 code="payment.moved_in",
                 actor=user,
                 from_state=to_case.state,
-                message=_("Moved from case %(case)s: %(reason)s")
-                % {"case": old_case.number, "reason": reason.strip()},
+                message=Text(
+                    N_("Moved from case %(case)s: %(reason)s"),
+                    case=old_case.number,
+                    reason=reason.strip(),
+                ),
                 data={
                     "payment": moved.payment_id,
                     "from_case": old_case.pk,
@@ -235,8 +240,11 @@ def credit_refund(
             code="payment.refunded",
             actor=user,
             from_state=case.state,
-            message=_("%(amount)s refunded to the debtor: %(reason)s")
-            % {"amount": total, "reason": reason.strip()},
+            message=Text(
+                N_("%(amount)s refunded to the debtor: %(reason)s"),
+                amount=Money(total),
+                reason=reason.strip(),
+            ),
             data={"refund": refund.pk},
         )
         case_reinstate_if_owed(case=case, actor=user)

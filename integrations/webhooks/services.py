@@ -217,7 +217,7 @@ def _shown(value: Any) -> Any:
 
 
 def _audit(endpoint: WebhookEndpoint, actor: Any, code: str, changes: dict) -> None:
-    """One row of the creditor's settings log (``collections_portal.SettingsChange``)."""
+    """One row of the creditor's settings log (``creditors.CreditorEvent``)."""
     from creditors.services import settings_change_record
 
     settings_change_record(

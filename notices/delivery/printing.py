@@ -17,8 +17,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 from pypdf import PdfReader, PdfWriter
 
+from collections_portal.texts import Text
 from notices.models import Notice
 
 from .errors import DeliveryError
@@ -214,7 +216,8 @@ def _print_delivery_sent(delivery: Delivery, batch: PrintBatch) -> None:
     delivery.provider_message_id = reference
     delivery.save(update_fields=["status", "sent_at", "provider_message_id", "updated_at"])
     notice = delivery.notice
-    message = f"Printed in print batch {batch.pk} for {delivery.recipient}."
+    message = Text(N_("Printed in print batch %(batch)s for %(recipient)s."), batch=batch.pk,
+                   recipient=delivery.recipient)  # fmt: skip
     delivery_event(
         notice, "notice.delivered", delivery, message, provider_id=reference, print_batch=batch.pk
     )

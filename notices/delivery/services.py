@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
+from collections_portal.texts import Text
 from integrations.gateways import (
     Gateway,
     NoAddress,
@@ -72,7 +74,7 @@ from .printing import (
     print_batches_close_due,
     print_reference,
 )
-from .settling import ACTOR, notice_mark_failed, notice_mark_sent, notice_settle
+from .settling import ACTOR, channel_text, notice_mark_failed, notice_mark_sent, notice_settle
 from .settling import delivery_event as _event
 
 # The settling and the print batches have modules of their own; their names stay importable
@@ -317,7 +319,8 @@ def _delivery_skip(delivery: Delivery, notice: Notice, reason: str) -> str:
     delivery.status = DeliveryStatus.SKIPPED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    message = f"Not sent by {delivery.get_channel_display()}: {reason}"
+    message = Text(N_("Not sent by %(channel)s: %(reason)s"), channel=channel_text(delivery),
+                   reason=reason)  # fmt: skip
     _event(notice, "notice.delivery_skipped", delivery, message)
     return SKIPPED
 
@@ -341,7 +344,7 @@ def _attempt_uncertain(
     delivery.status = DeliveryStatus.FAILED
     delivery.last_error = reason
     delivery.save(update_fields=["status", "last_error", "updated_at"])
-    message = f"{delivery.get_channel_display()}: {reason}"
+    message = Text(N_("%(channel)s: %(error)s"), channel=channel_text(delivery), error=reason)
     _event(notice, "notice.delivery_uncertain", delivery, message)
     return FAILED
 
@@ -364,14 +367,17 @@ def _attempt_failed(
             delivery.save(update_fields=["status", "last_error", "updated_at"])
             if not permanent:
                 error = f"Gave up after {delivery.attempts} attempts: {error}"
-            message = f"Could not be sent by {delivery.get_channel_display()}: {error}"
+            message = Text(N_("Could not be sent by %(channel)s: %(error)s"),
+                           channel=channel_text(delivery), error=error)  # fmt: skip
             _event(notice, "notice.delivery_failed", delivery, message, permanent=permanent)
             return FAILED
         delivery.status = DeliveryStatus.QUEUED
         delivery.save(update_fields=["status", "last_error", "updated_at"])
-        message = (
-            f"{delivery.get_channel_display()} failed for now (attempt {delivery.attempts}), "
-            f"will try again: {error}"
+        message = Text(
+            N_("%(channel)s failed for now (attempt %(attempt)s), will try again: %(error)s"),
+            channel=channel_text(delivery),
+            attempt=delivery.attempts,
+            error=error,
         )
         _event(notice, "notice.delivery_deferred", delivery, message, permanent=False)
         return RETRY
@@ -396,7 +402,8 @@ def _attempt_accepted(
         delivery.last_error = ""
         if not gateway.final:
             delivery.save(update_fields=["provider_message_id", "last_error", "updated_at"])
-            message = f"Added to print batch {delivery.print_batch_id} for {delivery.recipient}."
+            message = Text(N_("Added to print batch %(batch)s for %(recipient)s."),
+                           batch=delivery.print_batch_id, recipient=delivery.recipient)  # fmt: skip
             _event(notice, "notice.queued_for_print", delivery, message, provider_id=provider_id)
             return WAITING
         delivery.status = DeliveryStatus.SENT
@@ -404,7 +411,8 @@ def _attempt_accepted(
         delivery.save(
             update_fields=["status", "sent_at", "provider_message_id", "last_error", "updated_at"]
         )
-        message = f"Sent by {delivery.get_channel_display()} to {delivery.recipient}."
+        message = Text(N_("Sent by %(channel)s to %(recipient)s."), channel=channel_text(delivery),
+                       recipient=delivery.recipient)  # fmt: skip
         _event(notice, "notice.delivered", delivery, message, provider_id=provider_id)
         return SENT
 

@@ -10,23 +10,36 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_noop as N_
 
 from cases.timeline import event_record
+from collections_portal.texts import Text
 from integrations.webhooks.events import emit_notice_sent
 from notices.models import Notice, NoticeStatus
 
-from .models import Delivery, DeliveryStatus
+from .models import Channel, Delivery, DeliveryStatus
 
 ACTOR = "delivery"
 
 
-def delivery_event(notice: Notice, code: str, delivery: Delivery, message: str, **data) -> None:
+def notice_text(notice: Notice) -> Text:
+    return notice.text()
+
+
+def channel_text(delivery: Delivery) -> Promise:
+    return Channel(delivery.channel).label
+
+
+def delivery_event(
+    notice: Notice, code: str, delivery: Delivery, message: str | Text, **data
+) -> None:
     """A timeline event about one delivery of a notice."""
     event_record(
         case=notice.case,
         code=code,
         actor=ACTOR,
-        message=f"{notice}: {message}",
+        message=Text(N_("%(notice)s: %(message)s"), notice=notice_text(notice), message=message),
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -74,7 +87,11 @@ def notice_mark_sent(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.sent",
         actor=ACTOR,
-        message=f"{notice}: sent ({', '.join(d.get_channel_display() for d in deliveries)}).",
+        message=Text(
+            N_("%(notice)s: sent (%(channels)s)."),
+            notice=notice_text(notice),
+            channels=Text.join(*(channel_text(d) for d in deliveries), separator=", "),
+        ),
         data={
             "notice": notice.pk,
             "kind": notice.kind,
@@ -94,7 +111,16 @@ def notice_mark_failed(*, notice: Notice, deliveries: list[Delivery]) -> None:
         case=notice.case,
         code="notice.failed",
         actor=ACTOR,
-        message=f"{notice}: not sent. "
-        + "; ".join(f"{d.get_channel_display()}: {d.last_error}" for d in deliveries),
+        message=Text(
+            N_("%(notice)s: not sent. %(reasons)s"),
+            notice=notice_text(notice),
+            reasons=Text.join(
+                *(
+                    Text(N_("%(channel)s: %(error)s"), channel=channel_text(d), error=d.last_error)
+                    for d in deliveries
+                ),
+                separator="; ",
+            ),
+        ),
         data={"notice": notice.pk, "kind": notice.kind, "sequence": notice.sequence},
     )

@@ -88,6 +88,9 @@ OBJECTS: dict[str, Callable[[World], object]] = {
     # and a creditor's client never gets past the role check, so any id names them here.
     "agency-case": lambda w: w.case,
     "agency-payment": lambda w: w.payment,
+    # The workspace's work items (agency staff only: tests/api/test_workspace_api.py tests
+    # which creditors an agent reaches).
+    "agency-work-item": lambda w: AgencyObject(),
     "bank-file": lambda w: AgencyObject(),
     "bank-unmatched": lambda w: AgencyObject(),
 }
@@ -190,6 +193,7 @@ def test_the_walk_finds_every_resource():
         "api-case-direct-payments",
         "api-case-disputes",
         "api-case-notes",
+        "api-case-messages",
         "api-case-documents",
         "api-payment-detail",
         "api-notice-detail",
@@ -259,3 +263,45 @@ def test_unauthenticated_requests_are_401_everywhere(worlds):
         assert _status(client, path) == 401, path
     for path in ("/api/v1/", "/api/v1/cases/", "/api/v1/debtors/", "/api/v1/notices/"):
         assert client.get(path).status_code == 401
+
+
+# The creditor's settings pages (creditors/views_settings.py) name their rows in the POST body,
+# not the URL, so the walks above do not reach them: each is tried here with another creditor's
+# row, by that creditor's owner's counterpart in creditor A (the role that may act).
+SETTINGS_POSTS = {
+    "settings_user_role": lambda other: {"membership": other["membership"].pk, "role": "admin"},
+    "settings_user_remove": lambda other: {"membership": other["membership"].pk},
+    "settings_invitation_revoke": lambda other: {"invitation": other["invitation"].pk},
+    "api_key_revoke": lambda other: {"key": other["api_key"].pk},
+}
+
+
+def test_settings_posts_naming_another_creditors_rows_are_404(client, tenant_a, tenant_b):
+    from creditors.models import ApiKey, Invitation, Membership, Role
+    from creditors.services import api_key_create, membership_invite
+    from tests.factories import MembershipFactory, UserFactory
+
+    owner_a = UserFactory(username="alfa-owner")
+    MembershipFactory(user=owner_a, creditor=tenant_a.creditor, role=Role.OWNER)
+    owner_b = UserFactory(username="beta-owner")
+    MembershipFactory(user=owner_b, creditor=tenant_b.creditor, role=Role.OWNER)
+    other = {
+        "membership": Membership.objects.get(user=tenant_b.user),
+        "invitation": membership_invite(
+            creditor=tenant_b.creditor,
+            actor=owner_b,
+            email="b@example.com",
+            role=Role.MEMBER,
+            base_url="http://testserver/",
+        ),
+        "api_key": api_key_create(creditor=tenant_b.creditor, name="Beta key")[0],
+    }
+    client.force_login(owner_a)
+    for name, data in SETTINGS_POSTS.items():
+        assert client.post(reverse(name), data(other)).status_code == 404, name
+    assert Membership.objects.get(user=tenant_b.user).role == Role.MEMBER
+    assert Invitation.objects.get(pk=other["invitation"].pk).revoked_at is None
+    assert ApiKey.objects.get(pk=other["api_key"].pk).revoked_at is None
+    # The lists show creditor A's rows only.
+    users = client.get(reverse("settings_users")).content.decode()
+    assert tenant_b.user.email not in users and "b@example.com" not in users

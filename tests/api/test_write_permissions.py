@@ -47,6 +47,10 @@ SKIPPED: dict[str, str] = {
     "password_reset_complete": "a page saying the password was set",
     "set_language": "the language switch: the viewer's own session and cookie",
     "switch_creditor": "the creditor switch: chooses among the viewer's own memberships",
+    "invitation_accept": "accepting an invitation: the signed link decides, not a role (a "
+    "forged one is 400); tests/creditors/test_settings_services.py tests its rules",
+    "notification_settings": "the viewer's own notification e-mails, no creditor's data "
+    "(tests/cases/test_messages.py)",
     "admin/": "the Django admin: refuses anyone but staff (its own isolation walk covers it)",
     "media/": "stored files served in development only (GET); never a write",
     "agency/": "the agency's own pages (bank, money tools): tests/bank/test_pages.py walks each "
@@ -185,6 +189,18 @@ def test_the_walk_sees_the_import_upload(viewer_client, world, monkeypatch):
     )
     allowed, _tried = refusals(viewer_client, world)
     assert allowed and all(a.startswith("POST /api/v1/imports/ ") for a in allowed), allowed
+
+
+def test_the_walk_covers_the_work_screens_actions_and_pages(viewer_client, world):
+    """The walk tries the workspace's item action with one action name; every other action
+    (issue 16's: disputes, the legal steps, closing, contact details, SMS) is refused too."""
+    from cases.views_work_actions import ACTIONS as WORK_ACTIONS
+
+    names = {route.name for route in all_routes()}
+    assert {"work:teams", "work:payment_claim", "work:action"} <= names
+    for action in sorted(WORK_ACTIONS):
+        path = reverse("work:action", kwargs={"item_id": world.case.pk, "action": action})
+        assert viewer_client.post(path, {"reason": "paid", "note": "x"}).status_code == 403
 
 
 def test_a_viewer_may_still_read(viewer_client, world):

@@ -15,6 +15,7 @@ from cases.models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseMessage,
     Claim,
     ContactLog,
     CreditBureauAttempt,
@@ -26,6 +27,8 @@ from cases.models import (
     LedgerEntry,
     LegalStep,
     LimitationEvent,
+    NotificationEmail,
+    NotificationSettings,
     Payment,
     PromiseToPay,
     WorkItem,
@@ -44,7 +47,13 @@ WORK_REASON = WorkItem._meta.get_field("reason").choices[0][0]
 
 # Models of these apps that staff do edit in the admin, by design: settings, not records.
 # Settings staff edit; the score weights are edited by a supervisor on the workspace's page.
-EDITABLE = {"cases.referencerate", "delivery.channelpolicy", "cases.workscoreweights"}
+# Settings, not records (teams: the supervisor's /workspace/teams/ page; not in the admin).
+EDITABLE = {
+    "cases.referencerate",
+    "delivery.channelpolicy",
+    "cases.workscoreweights",
+    "cases.team",
+}
 
 
 def _admin_user(kind: str):
@@ -84,7 +93,17 @@ def records(tenant_a):
         plan = InstalmentPlan.objects.create(
             creditor=creditor, case=case, proposed_on=date(2026, 2, 5)
         )
+        message = CaseMessage.objects.create(
+            creditor=creditor, case=case, side="creditor", author=tenant_a.user,
+            author_name="A", body="Hej",
+        )  # fmt: skip
+        event = CaseEvent.objects.filter(case=case).first()
         return {
+            CaseMessage: message,
+            NotificationEmail: NotificationEmail.objects.create(
+                creditor=creditor, event=event, address="a@example.com"
+            ),
+            NotificationSettings: NotificationSettings.objects.create(user=tenant_a.user),
             Case: case,
             Claim: first,
             LedgerEntry: LedgerEntry.objects.filter(case=case).first(),
@@ -185,6 +204,9 @@ RECORD_MODELS = [
     "cases.creditbureauattempt",
     "cases.workitem",
     "cases.contactlog",
+    "cases.casemessage",
+    "cases.notificationemail",
+    "cases.notificationsettings",
 ]
 
 

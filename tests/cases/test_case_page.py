@@ -43,6 +43,7 @@ def test_the_case_page_shows_letters_and_timeline(client, tenant_a):
         client.force_login(tenant_a.user)
         response = client.get(reverse("case_detail", args=[case.pk]))
     body = response.content.decode()
-    assert "case.warning_sent" in body
+    assert "Inkassovarsel sendt" in body  # the event in words, never its code
+    assert "case.warning_sent" not in body
     assert list(response.context["notices"].values_list("kind", flat=True)) == ["warning"]
     assert "30.03.2025" in body  # the warning's deadline, the Danish way

@@ -108,6 +108,7 @@ def test_the_beat_schedule_names_every_periodic_task():
         "bank-requeue-stale-files",
         "bank-settlements",
         "bank-reconcile",
+        "notification-digests",
     }
     apps = settings.INSTALLED_APPS
     assert apps.index("notices.delivery") == apps.index("notices") + 1

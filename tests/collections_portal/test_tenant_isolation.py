@@ -127,6 +127,9 @@ OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
 # URLs with arguments that do not name tenant data, and why.
 NOT_TENANT_DATA = {
     "password_reset_confirm": "a signed token for one user, not a creditor's object",
+    "invitation_accept": "a signed invitation token; a forged one is 400 "
+    "(tests/creditors/test_settings_services.py), another creditor's rows are tested in "
+    "tests/api/test_tenant_isolation.py",
 }
 # URL prefixes walked by another test, and why.
 ELSEWHERE = {

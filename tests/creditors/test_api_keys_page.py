@@ -92,7 +92,10 @@ def test_a_name_is_required(client, tenant_a):
 
 
 def test_the_menu_links_the_page_for_managers_only(client, tenant_a):
+    # The main menu links the settings, whose menu (creditors/_settings_nav.html) links the keys.
     client.force_login(member(tenant_a, Role.ADMIN))
-    assert reverse("api_keys") in client.get("/").content.decode()
+    assert reverse("settings") in client.get("/").content.decode()
+    assert reverse("api_keys") in client.get(reverse("settings")).content.decode()
     client.force_login(tenant_a.user)  # a member
-    assert reverse("api_keys") not in client.get("/").content.decode()
+    assert reverse("settings") not in client.get("/").content.decode()
+    assert client.get(reverse("settings")).status_code == 403

@@ -11,10 +11,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
-from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
 from creditors.admin import CreditorAdminForm
-from creditors.models import Creditor, Role
+from creditors.models import Creditor, CreditorEvent, Role
 from creditors.policy import POLICY_FIELDS, collection_policy_errors
 from creditors.services import creditor_policy_update
 from notices.delivery.models import ChannelPolicy
@@ -82,7 +81,7 @@ def test_the_form_refuses_a_policy_looser_than_danish_law_and_says_why(
     creditor.refresh_from_db()
     assert getattr(creditor, field) != value
     with creditor_scope(creditor):
-        assert not SettingsChange.objects.exists()
+        assert not CreditorEvent.objects.filter(creditor=creditor).exists()
 
 
 def test_the_refusal_is_in_danish_on_a_danish_page(admin_client, tenant_a):
@@ -128,9 +127,9 @@ def test_a_policy_within_the_law_is_saved_and_audited(admin_client, tenant_a):
     assert creditor.policy_reminder_interval_days == 14
     assert creditor.policy_group_invoices_per_debtor is True
     with creditor_scope(creditor):
-        [entry] = SettingsChange.objects.all()
+        [entry] = CreditorEvent.objects.filter(creditor=creditor)
     assert entry.code == "policy.changed"
-    assert entry.changes == {
+    assert entry.data["changes"] == {
         "policy_reminders": [1, 3],
         "policy_reminder_interval_days": [10, 14],
         "policy_group_invoices_per_debtor": [False, True],
@@ -211,9 +210,9 @@ def test_a_valid_and_legal_chain_is_saved_and_audited(
     creditor = tenant_a.creditor
     with creditor_scope(creditor):
         assert ChannelPolicy.objects.get(kind=kind).channels == stored
-        [entry] = SettingsChange.objects.all()
-    assert entry.code == "channel_policy.changed" and entry.subject == kind
-    assert entry.changes == {"channels": ["", stored]}
+        [entry] = CreditorEvent.objects.filter(creditor=creditor)
+    assert entry.code == "channel_policy.changed" and entry.data["subject"] == kind
+    assert entry.data["changes"] == {"channels": ["", stored]}
 
 
 @pytest.mark.parametrize(
@@ -250,8 +249,10 @@ def test_use_the_default_removes_the_creditors_policy(admin_client, tenant_a):
         assert channel_policy_for(creditor_id=creditor.pk, kind="reminder") == [
             ["email", "digital_post", "print"]
         ]
-        codes = list(SettingsChange.objects.values_list("changes", flat=True))
-    assert {"channels": ["print", ""]} in codes
+        logged = list(
+            CreditorEvent.objects.filter(creditor=creditor).values_list("data", flat=True)
+        )
+    assert {"subject": "reminder", "changes": {"channels": ["print", ""]}} in logged
 
 
 def test_the_admin_runs_the_same_channel_check(tenant_a):

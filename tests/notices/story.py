@@ -3,8 +3,8 @@
 Two invoices, a consumer debtor, a creditor with FIK number, bank account and IBAN. The case
 gets a reminder, the warning, goes to collection, agrees a plan with a signed settlement,
 pays part of the first instalment (a receipt), misses the rest of it (a reminder without a
-fee), disputes the claim and is closed as withdrawn: one notice of each kind (with the
-credit-bureau warning sent on the day of the handover).
+fee), disputes the claim (rejected, with an answer) and is closed as withdrawn: one notice of
+each kind (with the credit-bureau warning sent on the day of the handover).
 """
 
 from __future__ import annotations
@@ -76,7 +76,10 @@ def story_case(creditor, *, language: str = "da", name: str = "Karen Blixen Hans
             )
             plans.plan_advance(case=case, today=date(2025, 4, 17))
         with at(date(2025, 4, 18)):
-            lifecycle.dispute_open(case=case, reason="Varen blev leveret i stykker")
+            dispute = lifecycle.dispute_open(case=case, reason="Varen blev leveret i stykker")
+            lifecycle.dispute_resolve(
+                dispute=dispute, outcome="rejected", note="Varen var hel ved levering.", user=None
+            )
         with at(date(2025, 4, 19)):
             lifecycle.case_close(case=case, reason=ClosedReason.WITHDRAWN, message="Trukket")
         case.refresh_from_db()

@@ -16,7 +16,7 @@ import pytest
 
 from cases.models import PaymentMethod
 from cases.services import payment_register
-from cases.services.lifecycle import dispute_open
+from cases.services.lifecycle import dispute_open, dispute_resolve
 from cases.services.plans import plan_activate, plan_propose
 from collections_portal.tenancy import creditor_scope
 from notices.context import amount_due, case_figures
@@ -84,6 +84,7 @@ SCENARIOS = {
     NoticeKind.MISSED_INSTALMENT: ("planned", 12, "200.00"),
     NoticeKind.RECEIPT: ("other", 0, None),
     NoticeKind.DISPUTE_ACK: ("other", 0, None),
+    NoticeKind.DISPUTE_ANSWER: ("decided", 0, None),
     NoticeKind.CLOSED: ("other", 0, None),
     # The whole balance, interest and collection charges on it: the notice the warning made.
     NoticeKind.CREDIT_BUREAU_WARNING: ("bureau", 0, "balance"),
@@ -108,6 +109,11 @@ def test_the_letter_the_email_and_the_sms_name_the_same_sum(cases, kind, languag
         dated = notice.dated
     else:
         case = planned if which == "planned" else other
+        if which == "decided":
+            with at(TODAY), creditor_scope(creditor):
+                case = file_case(creditor, claim("A-3", "300.00", TODAY))
+                dispute = dispute_open(case=case, reason="Not ordered.", on=TODAY)
+                dispute_resolve(dispute=dispute, outcome="rejected", note="It was.", user=None)
         dated = TODAY + timedelta(days=days)
         notice = Notice(
             creditor=creditor,

@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from collections_portal.models import SettingsChange
 from collections_portal.tenancy import creditor_scope
-from creditors.models import Role
+from creditors.models import CreditorEvent, Role
 from integrations.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks.services import (
     webhook_delivery_send,
@@ -45,7 +44,8 @@ def admin_client(client, tenant_a):
 
 def codes(creditor) -> list[str]:
     with creditor_scope(creditor):
-        return list(SettingsChange.objects.order_by("pk").values_list("code", flat=True))
+        events = CreditorEvent.objects.filter(creditor=creditor).order_by("pk")
+        return list(events.values_list("code", flat=True))
 
 
 def refresh(endpoint) -> None:
@@ -136,8 +136,10 @@ def test_edit_deactivate_activate_rotate_and_delete(admin_client, tenant_a, allo
     assert response.status_code == 302
     with creditor_scope(tenant_a.creditor):
         assert not WebhookEndpoint.objects.exists()
-        change = SettingsChange.objects.filter(code="webhook.endpoint_changed").earliest("pk")
-    assert change.changes["events"] == ["case.created", "notice.sent"]
+        change = CreditorEvent.objects.filter(
+            creditor=tenant_a.creditor, code="webhook.endpoint_changed"
+        ).earliest("pk")
+    assert change.data["changes"]["events"] == ["case.created", "notice.sent"]
     assert codes(tenant_a.creditor) == [
         "webhook.endpoint_created",
         "webhook.endpoint_changed",
@@ -148,7 +150,7 @@ def test_edit_deactivate_activate_rotate_and_delete(admin_client, tenant_a, allo
     ]
     # The secret is never written to the audit log.
     with creditor_scope(tenant_a.creditor):
-        logged = str(list(SettingsChange.objects.values_list("changes", flat=True)))
+        logged = str(list(CreditorEvent.objects.values_list("data", flat=True)))
     assert old_secret not in logged and endpoint.secret not in logged
 
 

@@ -57,7 +57,9 @@ class Command(BaseCommand):
             for part in a.figure.parts:
                 out(f"      - {part.explanation}")
         for note in st.notes:
-            out(f"  NOTE: {note}")
+            out(f"  NOTE: {note.render('en') if hasattr(note, 'render') else note}")
+        if st.missing_rates_from:
+            out("  Add the rate in the admin (Reference rates).")
         out("")
         out("Balance:")
         out(f"  principal          {st.posted.principal:>12}")
