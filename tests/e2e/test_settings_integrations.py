@@ -68,7 +68,8 @@ def test_an_admin_sets_up_tests_and_replays_a_webhook(
     MembershipFactory(user=user, creditor=tenant_a.creditor, role=Role.ADMIN)
     sign_in(page, live_server, user.username)
 
-    page.get_by_role("link", name="Webhooks").first.click()
+    page.get_by_role("link", name="Indstillinger").click()
+    page.locator(".settings-nav").get_by_role("link", name="Webhooks").click()
     expect(page.get_by_role("heading", name="Webhooks")).to_be_visible()
     check_page_at_widths(page, f"{live_server.url}/settings/webhooks/")
     page.get_by_role("button", name="Tilføj en modtager").click()
@@ -127,7 +128,8 @@ def test_an_admin_is_refused_a_loose_policy_and_sets_channels(page, live_server,
     MembershipFactory(user=user, creditor=tenant_a.creditor, role=Role.ADMIN)
     sign_in(page, live_server, user.username)
 
-    page.get_by_role("link", name="Inkassopolitik").first.click()
+    page.get_by_role("link", name="Indstillinger").click()
+    page.locator(".settings-nav").get_by_role("link", name="Inkassopolitik").click()
     expect(page.get_by_role("heading", name="Inkassopolitik")).to_be_visible()
     check_page_at_widths(page, page.url)
     page.get_by_label("Dage mellem rykkere").fill("5")
@@ -146,7 +148,7 @@ def test_an_admin_is_refused_a_loose_policy_and_sets_channels(page, live_server,
     tenant_a.creditor.refresh_from_db()
     assert tenant_a.creditor.policy_reminder_interval_days == 14
 
-    page.get_by_role("link", name="Kanaler").first.click()
+    page.locator(".settings-nav").get_by_role("link", name="Kanaler").click()
     expect(page.get_by_role("heading", name="Kanaler pr. brev")).to_be_visible()
     check_page_at_widths(page, page.url)
     warning = page.locator("#channels-warning")
