@@ -7,6 +7,7 @@ from django.contrib import admin
 from collections_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    ApprovalRequest,
     ContactLog,
     CreditBureauAttempt,
     CreditBureauRegistration,
@@ -87,3 +88,12 @@ class CreditBureauSubmissionAdmin(ReadOnlyAdmin):
     list_filter = ["status", "action"]
     readonly_fields = [f.name for f in CreditBureauSubmission._meta.fields]
     inlines = [AttemptInline]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "status", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status", "kind"]
+    search_fields = ["=case__number"]
+    list_select_related = ["case", "requested_by", "decided_by"]
+    readonly_fields = [f.name for f in ApprovalRequest._meta.fields]

@@ -86,6 +86,13 @@ EVENTS: dict[str, EventCode] = _codes(
     ("plan.broken", _("Instalment plan broken")),
     ("plan.completed", _("Instalment plan completed")),
     ("plan.cancelled", _("Instalment plan cancelled")),
+    ("plan.acknowledgement_sent", _("Acknowledgement of debt sent for signature")),
+    # Approval requests (cases.services.approvals): plans outside the policy, write-offs.
+    ("approval.requested", _("Approval requested")),
+    ("approval.approved", _("Request approved")),
+    ("approval.rejected", _("Request rejected")),
+    ("case.written_off", _("Balance written off")),
+    ("work.item_reassigned", _("Work item reassigned")),
     # Credit-bureau registration (cases.services.credit_bureau).
     ("credit_bureau.warning_sent", _("Credit-bureau warning sent")),
     ("credit_bureau.registered", _("Registered with the credit bureau")),

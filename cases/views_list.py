@@ -4,12 +4,12 @@ place), its CSV and XLSX exports, and the CPR/CVR look-up that opens a debtor's 
 from __future__ import annotations
 
 import csv
-from datetime import date
-from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import push_url
 
 from collections_portal.decorators import tenant_view
+from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.selectors import creditors_for_user
 from debtors.selectors import user_can_reveal_national_id
 from debtors.services import LookupLimitReached, debtor_lookup_by_national_id
-from integrations.imports.views import spreadsheet_safe
 
+from .case_export import csv_cell, export_header, export_row, filters_to_json
 from .case_list import (
     DEFAULT_SORT,
     FLAGS,
@@ -45,6 +46,8 @@ from .models import CaseState
 # A synchronous XLSX export holds its workbook's rows in a temporary file; beyond this many
 # rows the user is asked to narrow the list or take the CSV, which streams.
 XLSX_MAX_ROWS = 100_000
+# A sheet holds 1,048,576 rows, the header one of them: the background export's limit.
+XLSX_SHEET_MAX_ROWS = 1_048_575
 
 FLAG_LABELS = {
     "paused": gettext_lazy("Paused"),
@@ -247,56 +250,12 @@ def _export_rows(request):
     today = timezone.localdate()
     filters = _form(request).filters()
     cases = ordered(filtered_cases(filters, today), filters.sort)
-    header = [
-        _("Case number"),
-        _("Payment ID (FIK +71)"),
-        _("Debtor"),
-        _("Creditor"),
-        _("Creditor's reference"),
-        _("Stage"),
-        _("Flags"),
-        _("Original principal"),
-        _("Balance"),
-        _("Currency"),
-        _("Oldest due date"),
-        _("Next step"),
-        _("Next step date"),
-        _("Handed over"),
-        _("Last activity"),
-    ]
 
     def rows():
         for case in cases.iterator(chunk_size=2000):
-            words, when = next_step(case, today)
-            yield [
-                case.number,
-                case.payment_id,
-                case.debtor.name,
-                case.creditor.name,
-                case.creditor_reference,
-                case.get_state_display(),
-                ", ".join(label for _key, label in row_flags(case, today)),
-                case.original_principal,
-                case.balance,
-                case.currency,
-                case.oldest_due,
-                words,
-                when,
-                timezone.localtime(case.created_at).date(),
-                timezone.localtime(case.last_activity).replace(tzinfo=None),
-            ]
+            yield export_row(case, today)
 
-    return header, rows, cases
-
-
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return number_format(value, 2, use_l10n=True)  # 1234,56 in Danish: no separators
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return spreadsheet_safe(str(value)) if isinstance(value, str) else value
+    return export_header(), rows, cases
 
 
 class _Echo:
@@ -308,9 +267,46 @@ def _filename(extension: str) -> str:
     return f"sager-{timezone.localdate().isoformat()}.{extension}"
 
 
+def _background(request, fmt: str):
+    """A large export of one creditor's list runs as a background job (a redirect to its page);
+    None when it is small enough to answer at once, or the list is across creditors."""
+    if request.creditor is None:
+        return None
+    _header, _rows, cases = _export_rows(request)
+    count = cases.count()
+    if count <= settings.CASE_EXPORT_BACKGROUND_ROWS:
+        return None
+    if fmt == "xlsx" and count > XLSX_SHEET_MAX_ROWS:
+        messages.error(
+            request,
+            _(
+                "The list has more than %(limit)s cases, more than a spreadsheet holds. "
+                "Narrow it with the filters, or export it as CSV."
+            )
+            % {"limit": number_format(XLSX_SHEET_MAX_ROWS, 0, use_l10n=True, force_grouping=True)},
+        )
+        return redirect(reverse("case_list") + "?" + _query(request))
+    from integrations.imports.exports import case_export_create
+
+    with transaction.atomic():
+        job = case_export_create(
+            creditor=request.creditor,
+            fmt=fmt,
+            filters=filters_to_json(_form(request).filters()),
+            query=_query(request),
+            user=request.user,
+        )
+    return redirect("case_export_detail", export_id=job.public_id)
+
+
 @require_safe
 @tenant_view
 def case_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    background = _background(request, fmt)
+    if background is not None:
+        return background
     if fmt == "csv":
         header, rows, _cases = _export_rows(request)
         writer = csv.writer(_Echo(), delimiter=";")
@@ -319,7 +315,7 @@ def case_export(request, fmt: str):
             yield "\ufeff"  # a BOM, so a spreadsheet reads the file as UTF-8
             yield writer.writerow(header)
             for row in rows():
-                yield writer.writerow([_csv_cell(v) for v in row])
+                yield writer.writerow([csv_cell(v) for v in row])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'

@@ -167,6 +167,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540  # the task gets a minute to record its failur
 # Tasks allowed past the visibility timeout, because a second copy while they run is harmless.
 CELERY_TASK_ANNOTATIONS = {
     "imports.process_import": {"time_limit": 6 * 3600, "soft_time_limit": 6 * 3600 - 60},
+    # A large case-list export (up to a sheet's million rows); its copy meets the job's lock.
+    "exports.write_case_export": {"time_limit": 2 * 3600, "soft_time_limit": 2 * 3600 - 60},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -409,6 +411,9 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Minutes a job may stay queued, or running without committing a chunk, before beat's sweep
 # queues it again (the broker was down when it was uploaded, or its worker died).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
+# A case-list export of more rows than this runs as a background job with a download link
+# (integrations/imports/exports.py); a smaller one is answered at once.
+CASE_EXPORT_BACKGROUND_ROWS = env_int("CASE_EXPORT_BACKGROUND_ROWS", 10_000)
 
 # --- Webhooks ----------------------------------------------------------------------------
 # Outgoing webhooks (integrations/webhooks). Endpoints must be https and resolve to public
@@ -475,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
     # Import jobs stale for IMPORT_STALE_MINUTES are queued again.
     "imports-requeue-stale-jobs": {
         "task": "imports.requeue_stale_jobs",
+        "schedule": 120.0,
+    },
+    # Case-list exports with no sign of life for IMPORT_STALE_MINUTES are queued again.
+    "exports-requeue-stale": {
+        "task": "exports.requeue_stale",
         "schedule": 120.0,
     },
     # Webhook deliveries waiting for a retry are picked up by this sweep (SKIP LOCKED, batches).

@@ -12,6 +12,7 @@ from creditors import views as creditor_views
 from creditors import views_api_keys, views_policy, views_settings, views_webhooks
 from debtors import views as debtor_views
 from integrations.bank import views_settlements as settlement_views
+from integrations.imports import views_exports as export_views
 from notices import views as notice_views
 
 auth_patterns = [
@@ -102,6 +103,22 @@ urlpatterns = [
         "cases/export.xlsx", case_list_views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"
     ),
     path("cases/lookup/", case_list_views.case_lookup, name="case_lookup"),
+    # A large export runs in the background: its page, progress and download (tenant-checked).
+    path(
+        "cases/exports/<uuid:export_id>/",
+        export_views.case_export_detail,
+        name="case_export_detail",
+    ),
+    path(
+        "cases/exports/<uuid:export_id>/progress/",
+        export_views.case_export_progress,
+        name="case_export_progress",
+    ),
+    path(
+        "cases/exports/<uuid:export_id>/download/",
+        export_views.case_export_download,
+        name="case_export_download",
+    ),
     # File a case: a short wizard (cases/views_file.py).
     path("cases/new/", case_file_views.file_debtor, name="case_file"),
     path("cases/new/debtors/", case_file_views.file_debtor_search, name="case_file_debtors"),
@@ -152,6 +169,8 @@ urlpatterns = [
         settlement_views.settlement_csv,
         name="settlement_csv",
     ),
+    # Upload invoices (CSV, XLSX) and follow the import jobs (integrations/imports).
+    path("imports/", include("integrations.imports.urls_portal")),
     # The agency's own pages (bank files, unmatched payments, money tools): agency staff only.
     path("agency/", include("integrations.bank.urls")),
     # The agent workspace: queue, next case, work screen, score weights. Agency staff only.

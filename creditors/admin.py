@@ -79,6 +79,9 @@ class CreditorAdmin(admin.ModelAdmin):
                     "policy_monitoring_recheck_days",
                     "policy_group_invoices_per_debtor",
                     "policy_payment_receipts",
+                    "policy_plan_max_instalments",
+                    "policy_plan_max_months",
+                    "policy_plan_min_instalment",
                 ]
             },
         ),

@@ -171,6 +171,26 @@ class Creditor(models.Model):
             "the case is confirmed by the closing letter instead."
         ),
     )
+    # Instalment plans an agent may agree at once; outside these a supervisor approves.
+    policy_plan_max_instalments = models.PositiveSmallIntegerField(
+        _("most instalments an agent may agree"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    policy_plan_max_months = models.PositiveSmallIntegerField(
+        _("longest plan an agent may agree (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("From today to the last instalment's due date."),
+    )
+    policy_plan_min_instalment = models.DecimalField(
+        _("smallest instalment an agent may agree"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("200.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The last instalment, which takes the rest, may be smaller."),
+    )
     # The settlement agreement: how often collected money is settled and how it is split.
     settlement_period = models.CharField(
         _("settlement period"),

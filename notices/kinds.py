@@ -145,6 +145,14 @@ def _plan_context(case: Case, notice: Notice, figures: Figures) -> dict:
     }
 
 
+def _acknowledgement_context(case: Case, notice: Notice, figures: Figures) -> dict:
+    """The skyldnererklæring of an instalment plan: the settlement's terms with the plan's
+    schedule filled in, for the debtor to sign and send back."""
+    context = {**_settlement_context(case, notice, figures), **_plan_context(case, notice, figures)}
+    context["settlement"]["acceleration_days"] = context["plan"].acceleration_days
+    return context
+
+
 def _first_instalment_unpaid(case: Case, notice: Notice, figures: Figures, context: dict):
     first = context.get("first_instalment")
     if first is None:
@@ -293,6 +301,16 @@ KINDS: dict[str, LetterKind] = {
             },
             context=_plan_context,
             amount=_first_instalment_unpaid,
+        ),
+        LetterKind(
+            NoticeKind.ACKNOWLEDGEMENT,
+            titles={
+                "da": "Skyldnererklæring til underskrift",
+                "en": "Acknowledgement of debt for your signature",
+            },
+            # A document to sign and return: a letter to the registered address, and e-mail.
+            channels=BY_LETTER_AND_EMAIL,
+            context=_acknowledgement_context,
         ),
         LetterKind(
             NoticeKind.MISSED_INSTALMENT,

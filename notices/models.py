@@ -20,6 +20,7 @@ class NoticeKind(models.TextChoices):
     DISPUTE_ANSWER = "dispute_answer", _("Answer to a dispute")
     CLOSED = "closed", _("Case closed")
     CREDIT_BUREAU_WARNING = "credit_bureau_warning", _("Credit-bureau warning")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of debt (skyldnererklæring)")
 
 
 class NoticeStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """The ``cases`` app's models, one module per subject; every name is re-exported here, so
 ``from cases.models import ...`` finds them all (and Django finds every model of the app)."""
 
+from .approvals import ApprovalKind, ApprovalRequest, ApprovalStatus
 from .cases import (
     ACTIVE_STATES,
     CASE_NUMBER_SEQUENCE,
@@ -69,6 +70,9 @@ __all__ = [
     "MONEY",
     "OPEN_PLAN_STATUSES",
     "AppendOnlyError",
+    "ApprovalKind",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "AttachmentOutcome",
     "AttemptOutcome",
     "Case",

@@ -474,5 +474,6 @@ def promise_to_pay_record(*, case: Case, amount: Decimal, pay_by: date, actor=No
     case.next_action_at = action_at(promise_deadline(pay_by) + timedelta(days=1))
     _save(case)
     event_record(case=case, code="case.promise_recorded", actor=actor, from_state=case.state,
-                 data={"amount": str(amount), "pay_by": pay_by.isoformat()})  # fmt: skip
+                 data={"amount": str(amount), "pay_by": pay_by.isoformat(),
+                       "promise": promise.pk})  # fmt: skip
     return promise

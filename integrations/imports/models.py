@@ -25,6 +25,7 @@ ImportStatus = JobStatus
 class ImportFormat(models.TextChoices):
     JSON = "json", "JSON"
     CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
 
 
 class ImportJob(Job):
@@ -60,6 +61,12 @@ class ImportJob(Job):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    column_mapping = models.JSONField(
+        _("column mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("Our column -> the file's header, for a file with headers of its own."),
+    )
 
     class Meta:
         verbose_name = _("import job")
@@ -124,3 +131,69 @@ class ImportChunk(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.job_id}: {len(self.case_ids)} cases from line {self.first_line}"
+
+
+class ColumnMapping(TenantModel):
+    """How a creditor's files with one set of headers map to our columns, chosen once in the
+    portal: the next upload with the same headers is mapped by itself.
+
+    ``headers_key`` is the SHA-256 of the file's headers (normalised, in order), so one set of
+    headers has one mapping per creditor.
+    """
+
+    headers_key = models.CharField(_("headers key"), max_length=64)
+    headers = models.JSONField(_("the file's headers"), default=list)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "headers_key"], name="import_mapping_unique_headers"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(self.headers)[:100]
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+def export_path(job: CaseExport, filename: str) -> str:
+    return f"exports/{job.creditor_id}/{job.public_id}.{job.format}"
+
+
+class CaseExport(Job):
+    """A large export of the case list, written by ``exports.write_case_export`` on the shared
+    job runner (a unit is a case) and downloaded only through a view in the creditor's scope.
+
+    ``filters`` are the list's filters (``cases.case_export.filters_to_json``), ``query`` its
+    query string (the link back to the list), ``language`` the page's language (the headers, the
+    stage names and the decimal comma follow it).
+    """
+
+    public_id = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    query = models.TextField(_("query string"), blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    file = models.FileField(_("file"), upload_to=export_path, max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case export")
+        verbose_name_plural = _("case exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.get_status_display()})"

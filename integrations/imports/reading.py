@@ -1,5 +1,10 @@
-"""Reading an upload into rows: CSV (semicolons or commas, sniffed from the header) or JSON,
-UTF-8 with or without a BOM, a piece at a time so a large upload is never held whole.
+"""Reading an upload into rows: CSV (semicolons or commas, sniffed from the header), XLSX (the
+first sheet, read by openpyxl in read-only mode: row by row) or JSON, UTF-8 with or without a
+BOM, a piece at a time so a large upload is never held whole.
+
+A CSV or XLSX file whose headers differ from ours is read with a column mapping (our column ->
+the file's header, chosen once in the portal and stored on the job): :func:`header_columns`
+applies it, the one place a header becomes a column name.
 
 Each row comes out as ``(line, values)``: values by column name, or a marker the validator
 rejects (:class:`WrongWidth`, :class:`NotAnObject`, :class:`BadRow`) so that one unreadable row
@@ -14,6 +19,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, BinaryIO, NamedTuple
 
@@ -67,7 +73,42 @@ ALIASES = {
     "valuta": "currency",
     "beskrivelse": "description",
     "reference": "reference",
+    # The headings of the portal's template (templates.py), normalised as _column does.
+    "skyldners_navn": "debtor_name",
+    "cpr/cvr": "debtor_national_id",
+    "cpr-/cvr-nummer": "debtor_national_id",
+    "skyldnertype": "debtor_kind",
+    "postnummer": "debtor_postal_code",
+    "telefonnummer": "debtor_phone",
+    "jeres_reference": "reference",
+    "rykkere_sendt": "reminder_dates",
+    "inkassovarsel_sendt": "warning_sent_on",
 }
+# The Danish heading of each column, as the template downloads name them (every one of them is
+# an alias above, so a filled-in template imports as it is).
+DANISH_HEADINGS = {
+    "debtor_name": "Navn",
+    "debtor_national_id": "CPR/CVR",
+    "debtor_kind": "Skyldnertype",
+    "debtor_address": "Adresse",
+    "debtor_postal_code": "Postnr",
+    "debtor_city": "By",
+    "debtor_country": "Land",
+    "debtor_email": "E-mail",
+    "debtor_phone": "Telefon",
+    "debtor_language": "Sprog",
+    "invoice_number": "Fakturanummer",
+    "invoice_date": "Fakturadato",
+    "due_date": "Forfaldsdato",
+    "amount": "Beløb",
+    "currency": "Valuta",
+    "description": "Beskrivelse",
+    "reference": "Reference",
+    "reminder_dates": "Rykkere sendt",
+    "warning_sent_on": "Inkassovarsel sendt",
+}
+# Columns holding a date: an XLSX cell with an Excel date (or its serial number) is read as one.
+DATE_COLUMNS = ("invoice_date", "due_date", "warning_sent_on")
 # Where a field's value lives in a nested JSON row: {"debtor": {"name": ...}}.
 DEBTOR_KEYS = {
     "name": "debtor_name",
@@ -95,30 +136,89 @@ def _column(name: str) -> str:
     return ALIASES.get(key, key)
 
 
+def header_text(name: object) -> str:
+    """A header cell as the mapping names it: the text without a BOM or surrounding space."""
+    if name is None:
+        return ""
+    return str(name).strip().lstrip("\ufeff").strip()
+
+
+def header_columns(header: list, mapping: dict[str, str] | None = None) -> list[str]:
+    """Our column name of each header cell: by the mapping (our column -> the file's header)
+    first, else by its name or Danish alias. A header whose own name is a column the mapping
+    gives to another header is read as nothing (the mapping wins)."""
+    if not mapping:
+        return [_column(header_text(c)) for c in header]
+    chosen = {header_text(h).lower(): column for column, h in mapping.items() if h}
+    columns = []
+    for cell in header:
+        text = header_text(cell)
+        column = chosen.get(text.lower())
+        if column is None:
+            column = _column(text)
+            if mapping.get(column):
+                column = ""  # the mapping reads this column from another header
+        columns.append(column)
+    return columns
+
+
+def missing_columns(columns: list[str]) -> list[str]:
+    return [c for c in REQUIRED_COLUMNS if c not in columns]
+
+
 def read_rows(data: bytes, fmt: str) -> list[tuple[int, Any]]:
     """Every row of a file held in memory (tests, small uploads); raises ``FileError``."""
     return list(iter_rows(io.BytesIO(data), fmt))
 
 
-def iter_rows(handle: BinaryIO, fmt: str) -> Iterator[tuple[int, Any]]:
+def iter_rows(
+    handle: BinaryIO, fmt: str, mapping: dict[str, str] | None = None
+) -> Iterator[tuple[int, Any]]:
     """Every row of an open binary file as ``(line, {column: value})``, one at a time: an
     upload is never held in memory whole. Raises ``FileError`` where the file as a whole
     cannot be read (not UTF-8, no header, broken JSON); a row that cannot be read is yielded
-    as a marker the validator rejects (:class:`BadRow`), so it never costs the others."""
+    as a marker the validator rejects (:class:`BadRow`), so it never costs the others.
+    ``mapping`` (CSV and XLSX): our column -> the file's header, for headers of its own."""
     if fmt == "json":
         return _iter_json(handle)
-    return _iter_csv(handle)
+    if fmt == "xlsx":
+        return _iter_xlsx(handle, mapping)
+    return _iter_csv(handle, mapping)
 
 
-def count_rows(handle: BinaryIO, fmt: str) -> int:
+def count_rows(handle: BinaryIO, fmt: str, mapping: dict[str, str] | None = None) -> int:
     """Read the whole file once without keeping it: the number of rows, or ``FileError``.
 
     The import runs this before it files anything, so a file that is broken at its end fails
     whole (as it always has) rather than after its first chunks were filed."""
     count = 0
-    for _row in iter_rows(handle, fmt):
+    for _row in iter_rows(handle, fmt, mapping):
         count += 1
     return count
+
+
+def raw_header(handle: BinaryIO, fmt: str) -> list[str]:
+    """The header cells of a CSV or XLSX file as the file writes them (for the mapping form);
+    ``FileError`` when there is none."""
+    if fmt == "xlsx":
+        rows = _xlsx_rows(handle)
+        try:
+            first = next(rows, None)
+        finally:
+            rows.close()
+        header = [header_text(c) for c in (first or ())]
+    else:
+        text = _decode(handle.read(64 * 1024), partial=True)
+        first_line = text.splitlines()[0] if text else ""
+        header = [
+            header_text(c)
+            for c in next(csv.reader([first_line], delimiter=_sniff_delimiter(first_line)), [])
+        ]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        raise FileError(_("The file is empty."))
+    return header
 
 
 def csv_header(first_bytes: bytes) -> list[str]:
@@ -253,7 +353,9 @@ def _quoted_record(first, next_line, pushed_back, delimiter: str, width: int):
         return BadRow("", "csv", reason)
 
 
-def _iter_csv(handle: BinaryIO) -> Iterator[tuple[int, object]]:
+def _iter_csv(
+    handle: BinaryIO, mapping: dict[str, str] | None = None
+) -> Iterator[tuple[int, object]]:
     lines = _csv_lines(handle)
     header_line = next(lines, None)
     if header_line is None or not header_line[1].strip():
@@ -264,7 +366,7 @@ def _iter_csv(handle: BinaryIO) -> Iterator[tuple[int, object]]:
         header = next(csv.reader([header_text.rstrip("\r\n")], delimiter=delimiter))
     except csv.Error as exc:
         raise FileError(str(exc)) from exc
-    columns = [_column(c) for c in header]
+    columns = header_columns(header, mapping)
     check_columns(columns)
     # The first of two columns with the same name wins, as a dict built from the row would not.
     index: dict[str, int] = {}
@@ -293,6 +395,96 @@ def _iter_csv(handle: BinaryIO) -> Iterator[tuple[int, object]]:
                 yield line, WrongWidth(len(record), width)
             else:
                 yield line, row_class(record)
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+# Excel's serial day numbers that are plausible dates (1954 to 2119): a date column holding a
+# plain number is read as the day it counts to, any other number stays as written.
+_EXCEL_SERIALS = (20_000, 80_000)
+
+
+def _xlsx_rows(handle: BinaryIO) -> Iterator[tuple]:
+    """The first sheet's rows as tuples of cell values, streamed (openpyxl's read-only mode
+    parses the sheet's XML as it goes; the workbook is never loaded whole)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, openpyxl's InvalidFileException
+        raise FileError(_("The file is not an XLSX workbook (Excel 2007 or later).")) from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise FileError(_("The file is empty."))
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _xlsx_value(column: str, value: object) -> object:
+    """A cell's value as the validator reads text: an Excel date as ISO, a number as written
+    (an amount 1234.5 stays exact: floats never reach the money), text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if column in DATE_COLUMNS and _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(value).date().isoformat()
+        if isinstance(value, float):
+            if value.is_integer():
+                value = int(value)
+            else:  # the shortest text that is this double: 1234.56, not 1234.5599999
+                return format(Decimal(repr(value)), "f")
+        text = str(value)
+        if column == "debtor_national_id" and len(text) == 9:
+            return text.zfill(10)  # a CPR number typed as a number lost its leading zero
+        return text
+    return str(value)
+
+
+def _iter_xlsx(
+    handle: BinaryIO, mapping: dict[str, str] | None = None
+) -> Iterator[tuple[int, object]]:
+    rows = _xlsx_rows(handle)
+    try:
+        header = next(rows, None)
+        if header is None or not any(header_text(c) for c in header):
+            raise FileError(_("The file is empty."))
+        header = list(header)
+        while header and not header_text(header[-1]):
+            header.pop()  # the sheet's empty cells to the right of the headings
+        columns = header_columns(header, mapping)
+        check_columns(columns)
+        width = len(columns)
+        for line, cells in enumerate(rows, start=2):
+            values = list(cells[:width])
+            values += [None] * (width - len(values))  # a row may end before the headings do
+            extra = [c for c in cells[width:] if c not in (None, "")]
+            if not any(v not in (None, "") for v in values) and not extra:
+                continue  # an empty row
+            if extra:
+                yield line, WrongWidth(width + len(cells[width:]), width)
+                continue
+            row: dict[str, object] = {}
+            for column, value in zip(columns, values, strict=True):
+                if column and column not in row:  # the first of two same columns wins
+                    try:
+                        row[column] = _xlsx_value(column, value)
+                    except (OverflowError, ValueError):
+                        row[column] = str(value)
+            yield line, row
+    finally:
+        rows.close()
 
 
 # Reading JSON a piece at a time: the upload is decoded and parsed in pieces of this size.

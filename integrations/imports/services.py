@@ -28,13 +28,14 @@ import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,8 +49,15 @@ from debtors.models import ContactKind, DebtorKind
 from debtors.services import contact_points_bulk_add, debtor_bulk_ids
 from integrations.jobs import CONNECTION_ERRORS, JobRunner, job_progress
 
-from .models import ImportChunk, ImportJob, ImportStatus
-from .reading import FileError, count_rows, iter_rows
+from .models import ColumnMapping, ImportChunk, ImportJob, ImportStatus
+from .reading import (
+    COLUMNS,
+    FileError,
+    count_rows,
+    header_columns,
+    iter_rows,
+    missing_columns,
+)
 from .validation import REJECTED_INVOICE_NUMBER_LENGTH, Invoice, Rejection, Validator
 
 logger = logging.getLogger(__name__)
@@ -80,8 +88,11 @@ def import_job_create(
     original_name: str = "",
     api_key: ApiKey | None = None,
     user=None,
+    column_mapping: dict[str, str] | None = None,
 ) -> ImportJob:
-    """Store the upload and queue its processing once the transaction commits."""
+    """Store the upload and queue its processing once the transaction commits.
+    ``column_mapping`` (our column -> the file's header) is how the worker reads a CSV or XLSX
+    file with headers of its own."""
     digest = hashlib.sha256()
     for piece in upload.chunks():
         digest.update(piece)
@@ -95,6 +106,7 @@ def import_job_create(
         api_key=api_key,
         created_by=user if user is not None and getattr(user, "pk", None) else None,
         heartbeat_at=timezone.now(),
+        column_mapping=dict(column_mapping or {}),
     )
     job.file.save(f"{job.public_id}.{fmt}", upload, save=False)
     job.save()
@@ -104,6 +116,67 @@ def import_job_create(
 
     enqueue_on_commit(process_import, creditor_id=creditor.pk, job_id=job.pk)
     return job
+
+
+def headers_key(headers: list[str]) -> str:
+    """One set of headers (normalised, in order) as the key its remembered mapping is under."""
+    text = "\x1f".join(h.strip().lower() for h in headers)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def column_mapping_for(*, headers: list[str]) -> dict[str, str] | None:
+    """The mapping the creditor (the active scope's) chose for files with these headers."""
+    found = ColumnMapping.objects.filter(headers_key=headers_key(headers)).first()
+    return dict(found.mapping) if found is not None else None
+
+
+def column_mapping_check(*, headers: list[str], mapping: dict[str, str]) -> list[str]:
+    """Our required columns the file still lacks when read with ``mapping`` (empty: it reads)."""
+    known = {h.strip().lower() for h in headers}
+    clean = {c: h for c, h in mapping.items() if c in COLUMNS and h and h.strip().lower() in known}
+    return missing_columns(header_columns(headers, clean))
+
+
+def column_mapping_remember(
+    *, creditor: Creditor, headers: list[str], mapping: dict[str, str], user=None
+) -> ColumnMapping:
+    """Keep the creditor's mapping for files with these headers (one per set of headers)."""
+    clean = {c: h for c, h in mapping.items() if c in COLUMNS and h}
+    found, _created = ColumnMapping.objects.update_or_create(
+        creditor=creditor,
+        headers_key=headers_key(headers),
+        defaults={
+            "headers": list(headers),
+            "mapping": clean,
+            "updated_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return found
+
+
+# Where the portal keeps an upload until its columns are mapped (views_portal.py), one folder per
+# creditor; an upload left unmapped for a day is deleted by the stale-job sweep.
+STAGED_FOLDER = "imports/pending"
+STAGED_KEEP = timedelta(days=1)
+
+
+def staged_uploads_delete_old(*, now: datetime | None = None) -> int:
+    """Delete uploads left waiting for a column mapping longer than ``STAGED_KEEP`` (they may
+    hold CPR numbers: nothing is kept that no job will read). Returns how many."""
+    now = now or timezone.now()
+    deleted = 0
+    try:
+        folders, _files = default_storage.listdir(STAGED_FOLDER)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _subfolders, files = default_storage.listdir(f"{STAGED_FOLDER}/{folder}")
+        for name in files:
+            path = f"{STAGED_FOLDER}/{folder}/{name}"
+            if now - default_storage.get_modified_time(path) > STAGED_KEEP:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted
 
 
 def import_job_enqueue(*, creditor_id: int, job_id: int) -> bool:
@@ -134,14 +207,14 @@ class ImportRunner(JobRunner[ImportJob]):
         # A first pass over the file, keeping nothing: a file broken at its end fails whole,
         # before anything is filed, and the job can show its size from the start.
         with job.file.open("rb") as handle:
-            return count_rows(handle, job.format)
+            return count_rows(handle, job.format, job.column_mapping)
 
     def chunks(self, job: ImportJob, start: int) -> Iterator[tuple[int, Any]]:
         validator = Validator(currency=job.creditor.currency)
         self._seen: dict[str, int] = {}  # invoice number -> line, for duplicates in the file
         chunk_rows = self.chunk_rows
         with job.file.open("rb") as handle:
-            rows = iter_rows(handle, job.format)
+            rows = iter_rows(handle, job.format, job.column_mapping)
             for _committed in islice(rows, start):  # read past the chunks already filed
                 pass
 

@@ -1,4 +1,4 @@
-"""/api/v1/imports/: upload invoices (JSON or CSV), follow the job, fetch the rejected rows.
+"""/api/v1/imports/: upload invoices (JSON, CSV or XLSX), follow the job, fetch the rejected rows.
 
 The upload is streamed to a temporary file (never held in memory, never parsed in the
 request) and answered at once with 202 and the job; a Celery task does the work.
@@ -25,6 +25,7 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.models import Case
+from collections_portal.spreadsheets import spreadsheet_safe
 from creditors.models import Creditor
 from integrations.api.authentication import ApiClient
 from integrations.api.pagination import ApiCursorPagination
@@ -32,11 +33,14 @@ from integrations.api.permissions import CREDITOR_DATA_PERMISSIONS
 from integrations.api.scoping import ScopedAPIView, ScopedViewMixin, request_creditor_id
 
 from .models import ImportJob, ImportRejection
-from .reading import COLUMNS, FileError, check_columns, csv_header
+from .reading import COLUMNS, FileError, check_columns, csv_header, header_columns, raw_header
 from .serializers import ImportedCaseSerializer, ImportJobSerializer, ImportRejectionSerializer
 from .services import import_job_create
 
 _PIECE = 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An XLSX workbook is a ZIP archive: its first bytes say so.
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class RawUploadParser(BaseParser):
@@ -107,6 +111,7 @@ class ImportListCreateView(ScopedAPIView):
         request={
             "application/json": ImportRowSchema(many=True),
             "text/csv": OpenApiTypes.STR,
+            XLSX_TYPE: OpenApiTypes.BINARY,
             "multipart/form-data": {
                 "type": "object",
                 "properties": {"file": {"type": "string", "format": "binary"}},
@@ -117,7 +122,7 @@ class ImportListCreateView(ScopedAPIView):
             202: ImportJobSerializer,
             400: OpenApiResponse(description="Empty upload or missing columns"),
             413: OpenApiResponse(description="Upload too large"),
-            415: OpenApiResponse(description="Neither JSON nor CSV"),
+            415: OpenApiResponse(description="Neither JSON, CSV nor XLSX"),
         },
         examples=[
             OpenApiExample(
@@ -132,8 +137,9 @@ class ImportListCreateView(ScopedAPIView):
             )
         ],
         description=(
-            "Upload up to (at least) 100,000 invoices as JSON (a list of rows) or CSV (UTF-8, "
-            "with or without BOM, separated by semicolons or commas). Columns: "
+            "Upload up to (at least) 100,000 invoices as JSON (a list of rows), CSV (UTF-8, "
+            "with or without BOM, separated by semicolons or commas) or XLSX (the first sheet; "
+            f"`{XLSX_TYPE}`, or a form's file named .xlsx). Columns: "
             + ", ".join(COLUMNS)
             + ". Answers at once with 202 and the import job; follow its `links.self`."
         ),
@@ -179,9 +185,11 @@ def _receive(request) -> tuple[File, str, str]:
             fmt = "json"
         elif "csv" in content_type or content_type == "text/plain":
             fmt = "csv"
+        elif content_type == XLSX_TYPE:
+            fmt = "xlsx"
         else:
             raise UnsupportedUpload(
-                _("Send JSON (application/json) or CSV (text/csv), or a file in a form.")
+                _("Send JSON (application/json), CSV (text/csv) or XLSX, or a file in a form.")
             )
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller's with
         size = 0
@@ -207,14 +215,23 @@ def _receive(request) -> tuple[File, str, str]:
             check_columns(csv_header(head))
         except FileError as exc:
             raise ValidationError({"file": str(exc)}) from exc
+    elif fmt == "xlsx":
+        try:
+            check_columns(header_columns(raw_header(upload, "xlsx")))
+        except FileError as exc:
+            raise ValidationError({"file": str(exc)}) from exc
+        finally:
+            upload.seek(0)
     elif head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"[", b"{"):
         raise ValidationError({"file": _("The upload is not JSON: it must start with [ or {.")})
     return upload, fmt, name
 
 
 def _format_of(extension: str, head: bytes) -> str:
-    if extension in ("json", "csv"):
+    if extension in ("json", "csv", "xlsx"):
         return extension
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
     return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else "csv"
 
 
@@ -267,19 +284,6 @@ class ImportCasesView(ScopedViewMixin, ListAPIView):
         )
 
 
-# A cell a spreadsheet would read as a formula (or a cell that starts with a tab or carriage
-# return, which some read past to one): the rejected rows quote what the uploader sent.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """A text cell that would start a formula, prefixed with a single quote (OWASP's advice
-    against CSV injection), so the spreadsheet shows it as text and runs nothing."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -293,18 +297,25 @@ class ImportRejectionsCsvView(ScopedAPIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, public_id):
         job = get_object_or_404(ImportJob.objects.all(), public_id=public_id)
-        rows = (
-            ImportRejection.objects.filter(job=job)
-            .order_by("line", "pk")
-            .values_list("line", "field", "code", "reason", "invoice_number")
-        )
-        writer = csv.writer(_Echo(), delimiter=";")
-        # Read inside the view (the creditor's scope), not in a generator after it returned.
-        body = ["\ufeff" + writer.writerow(["line", "field", "code", "reason", "invoice_number"])]
-        body.extend(
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
-            for row in rows.iterator(chunk_size=2000)
-        )
-        response = HttpResponse("".join(body), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rejections-{job.public_id}.csv"'
-        return response
+        return rejections_csv_response(job)
+
+
+def rejections_csv_response(job: ImportJob) -> HttpResponse:
+    """A job's rejected rows as a CSV download (the API's and the portal's): semicolons, a BOM,
+    every cell a spreadsheet would run as a formula quoted; a CPR number was masked when the
+    rejection was stored."""
+    rows = (
+        ImportRejection.objects.filter(job=job)
+        .order_by("line", "pk")
+        .values_list("line", "field", "code", "reason", "invoice_number")
+    )
+    writer = csv.writer(_Echo(), delimiter=";")
+    # Read inside the view (the creditor's scope), not in a generator after it returned.
+    body = ["\ufeff" + writer.writerow(["line", "field", "code", "reason", "invoice_number"])]
+    body.extend(
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        for row in rows.iterator(chunk_size=2000)
+    )
+    response = HttpResponse("".join(body), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejections-{job.public_id}.csv"'
+    return response

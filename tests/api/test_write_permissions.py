@@ -119,6 +119,14 @@ PORTAL_KWARGS = {
     # Agency-only pages: the role is refused before any item is looked up.
     "item_id": lambda w: 1,
     "action": lambda w: "contact",
+    # The portal's import pages: the viewer's own job; a staged upload's token (refused first).
+    "job_id": lambda w: w.import_job.public_id,
+    "token": lambda w: "staged",
+    # A case export's pages only read: any id (405 before any look-up).
+    "export_id": lambda w: uuid.UUID(int=2),
+    "plan_id": lambda w: 1,
+    "approval_id": lambda w: 1,
+    "decision": lambda w: "approve",
     # Statement downloads take no write: any id (they answer 405 before any look-up).
     "settlement_id": lambda w: uuid.UUID(int=1),
 }

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cases.models import (
+    ApprovalRequest,
     Case,
     CaseDocument,
     CaseEvent,
@@ -153,6 +154,13 @@ def records(tenant_a):
                 reason=WORK_REASON,
                 due_at=timezone.now(),
             ),
+            ApprovalRequest: ApprovalRequest.objects.create(
+                creditor=creditor,
+                case=case,
+                kind="write_off",
+                reason="Goodwill.",
+                requested_by=agency_user(username="write-off-asker"),
+            ),
             ContactLog: ContactLog.objects.create(
                 creditor=creditor,
                 case=case,
@@ -207,6 +215,7 @@ RECORD_MODELS = [
     "cases.casemessage",
     "cases.notificationemail",
     "cases.notificationsettings",
+    "cases.approvalrequest",
 ]
 
 

@@ -43,6 +43,9 @@ def work_routes(item) -> list[str]:
         kwargs = {}
         if "item_id" in entry.pattern.converters:
             kwargs["item_id"] = item.pk
+        for name, value in (("plan_id", 1), ("approval_id", 1), ("decision", "approve")):
+            if name in entry.pattern.converters:
+                kwargs[name] = value
         if "action" in entry.pattern.converters:
             for action in ("contact", "promise", "close", "skip"):
                 paths.append(reverse(f"work:{entry.name}", kwargs={**kwargs, "action": action}))

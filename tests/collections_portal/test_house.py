@@ -103,6 +103,7 @@ def test_the_beat_schedule_names_every_periodic_task():
         "delivery-requeue-stalled",
         "close-print-batches",
         "imports-requeue-stale-jobs",
+        "exports-requeue-stale",
         "webhooks-send-due-deliveries",
         "credit-bureau-sweep",
         "bank-requeue-stale-files",

@@ -11,13 +11,17 @@ from collections_portal.tenancy import (
     creditor_scope,
     current_creditor_ids,
 )
-from creditors.models import ApiKey, Creditor, Membership
+from creditors.models import ApiKey, Creditor, CreditorEvent, Invitation, Membership
 from integrations.bank.models import BankEntry, ReceivedPayment, Reconciliation, Refund
 
 # Models with a creditor key that are not tenant data behind a scope, and why.
 UNSCOPED_WITH_CREDITOR = {
     Membership: "read to decide which scope a request gets, before any scope exists",
     ApiKey: "read to decide which scope an API request gets, before any scope exists",
+    Invitation: "read by its signed link before the invitee belongs to any creditor; the "
+    "settings pages filter by the request's creditor (tests/creditors/test_settings_pages.py)",
+    CreditorEvent: "the creditor's audit log of its own settings, written and read by "
+    "creditors.services for the request's creditor only, never across creditors",
     # The agency's own money records (integrations.bank): its bank account holds every
     # creditor's money, so they are read across creditors by agency staff and the agency's
     # jobs only, never served to a creditor; ``creditor`` says whose money it is.

@@ -113,6 +113,36 @@ def _webhook_delivery_of(tenant: Tenant):
     return delivery
 
 
+def _import_job_of(tenant: Tenant):
+    """An import job of the tenant's (its row only: the pages read no file)."""
+    from integrations.imports.models import ImportJob
+
+    with tenancy.creditor_scope(tenant.creditor):
+        job = ImportJob.objects.filter(original_name="walk.csv").first()
+        if job is None:
+            job = ImportJob.objects.create(
+                creditor=tenant.creditor,
+                format="csv",
+                original_name="walk.csv",
+                file_sha256="0" * 64,
+                group_per_debtor=False,
+            )
+    return job.public_id
+
+
+def _case_export_of(tenant: Tenant):
+    """A case export of the tenant's, queued (its download then leads to its page)."""
+    from integrations.imports.models import CaseExport
+
+    with tenancy.creditor_scope(tenant.creditor):
+        job = CaseExport.objects.filter(query="walk").first()
+        if job is None:
+            job = CaseExport.objects.create(
+                creditor=tenant.creditor, format="csv", query="walk", language="da"
+            )
+    return job.public_id
+
+
 OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "case_id": lambda t: t.case.pk,
     "debtor_id": lambda t: t.debtor.pk,
@@ -122,6 +152,8 @@ OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     # The settings pages' webhook endpoint and its delivery (creditors/views_webhooks.py).
     "endpoint_id": lambda t: _webhook_delivery_of(t).endpoint_id,
     "delivery_id": lambda t: _webhook_delivery_of(t).pk,
+    "job_id": _import_job_of,
+    "export_id": _case_export_of,
 }
 
 # URLs with arguments that do not name tenant data, and why.
@@ -130,6 +162,8 @@ NOT_TENANT_DATA = {
     "invitation_accept": "a signed invitation token; a forged one is 400 "
     "(tests/creditors/test_settings_services.py), another creditor's rows are tested in "
     "tests/api/test_tenant_isolation.py",
+    "map": "an upload waiting for its column mapping, named by a token in the user's own "
+    "session (another user's or creditor's token is 404: tests/imports/test_portal.py)",
 }
 # URL prefixes walked by another test, and why.
 ELSEWHERE = {

@@ -2,6 +2,7 @@
 
 Two invoices, a consumer debtor, a creditor with FIK number, bank account and IBAN. The case
 gets a reminder, the warning, goes to collection, agrees a plan with a signed settlement,
+sends the acknowledgement of debt,
 pays part of the first instalment (a receipt), misses the rest of it (a reminder without a
 fee), disputes the claim (rejected, with an answer) and is closed as withdrawn: one notice of
 each kind (with the credit-bureau warning sent on the day of the handover).
@@ -14,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from cases.models import Case, ClosedReason
-from cases.services import credit_bureau, lifecycle, plans
+from cases.services import credit_bureau, lifecycle, plan_builder, plans
 from cases.services.payments import payment_register
 from collections_portal.tenancy import creditor_scope
 from notices.models import Notice, NoticeKind
@@ -69,6 +70,8 @@ def story_case(creditor, *, language: str = "da", name: str = "Karen Blixen Hans
         with at(date(2025, 4, 2)):
             plan = plans.plan_propose(case=case, first_due=date(2025, 4, 15), count=3)
             plans.plan_activate(plan=plan, settlement_signed_on=date(2025, 4, 2))
+            # The plan builder sends the acknowledgement of debt with the plan.
+            plan_builder.acknowledgement_send(plan=plan, user=None)
         with at(date(2025, 4, 17)):
             # The receipt is made by payment_register (the creditor's policy is on).
             payment_register(

@@ -82,6 +82,8 @@ SCENARIOS = {
     NoticeKind.PLAN_CONFIRMATION: ("planned", 0, "200.00"),
     # 12 days on, the first instalment is overdue: its unpaid part, not the balance of 700.00.
     NoticeKind.MISSED_INSTALMENT: ("planned", 12, "200.00"),
+    # A document to sign: it asks for no sum of its own (the plan confirmation does).
+    NoticeKind.ACKNOWLEDGEMENT: ("planned", 0, None),
     NoticeKind.RECEIPT: ("other", 0, None),
     NoticeKind.DISPUTE_ACK: ("other", 0, None),
     NoticeKind.DISPUTE_ANSWER: ("decided", 0, None),
