@@ -9,7 +9,7 @@ from cases import views_list as case_list_views
 from cases import views_messages as case_message_views
 from collections_portal import signin
 from creditors import views as creditor_views
-from creditors import views_api_keys, views_settings
+from creditors import views_api_keys, views_policy, views_settings, views_webhooks
 from debtors import views as debtor_views
 from integrations.bank import views_settlements as settlement_views
 from integrations.imports import views_exports as export_views
@@ -62,6 +62,41 @@ urlpatterns = [
     path("invitations/<str:token>/", views_settings.invitation_accept, name="invitation_accept"),
     path("settings/api-keys/", views_api_keys.api_keys, name="api_keys"),
     path("settings/api-keys/revoke/", views_api_keys.api_key_revoke_view, name="api_key_revoke"),
+    # Webhooks, collection policy, channel policy (creditors/views_webhooks.py, views_policy.py).
+    path("settings/webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("settings/webhooks/new/", views_webhooks.webhook_create, name="webhook_create"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/",
+        views_webhooks.webhook_detail,
+        name="webhook_detail",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate-secret/",
+        views_webhooks.webhook_rotate_secret,
+        name="webhook_rotate_secret",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/active/",
+        views_webhooks.webhook_set_active,
+        name="webhook_set_active",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/delete/",
+        views_webhooks.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/test/",
+        views_webhooks.webhook_test,
+        name="webhook_test",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay/",
+        views_webhooks.webhook_replay,
+        name="webhook_replay",
+    ),
+    path("settings/policy/", views_policy.collection_policy, name="collection_policy"),
+    path("settings/channels/", views_policy.channel_policies, name="channel_policies"),
     path("cases/", case_list_views.case_list, name="case_list"),
     path("cases/export.csv", case_list_views.case_export, {"fmt": "csv"}, name="case_export_csv"),
     path(

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiKey, Creditor, CreditorEvent, Invitation, Membership
+from .policy import POLICY_FIELDS, collection_policy_errors
 from .services import api_key_create, api_key_revoke
 
 
@@ -11,8 +13,27 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class CreditorAdminForm(forms.ModelForm):
+    """The creditor's admin form runs the one collection-policy check (``creditors.policy``)
+    that the portal's policy page and ``creditor_policy_update`` run."""
+
+    class Meta:
+        model = Creditor
+        exclude: list[str] = []  # every field; the fieldsets below choose what is shown
+
+    def clean(self):
+        cleaned = super().clean()
+        jurisdiction = cleaned.get("jurisdiction") or self.instance.jurisdiction
+        values = {name: cleaned[name] for name in POLICY_FIELDS if name in cleaned}
+        for field, problems in collection_policy_errors(values, jurisdiction=jurisdiction).items():
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)
+        return cleaned
+
+
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin):
+    form = CreditorAdminForm
     list_display = ["name", "cvr", "jurisdiction", "currency", "language", "is_active"]
     list_filter = ["jurisdiction", "currency", "is_active"]
     search_fields = ["name", "cvr"]

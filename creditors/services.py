@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from collections_portal.celery import enqueue_on_commit
 
 from .models import ApiKey, Creditor, CreditorEvent, Invitation, Membership, Role
+from .policy import POLICY_FIELDS, validate_collection_policy
 from .selectors import SESSION_CREDITOR_KEY, creditors_for_user, membership_for
 from .validators import logo_kind
 
@@ -454,3 +455,71 @@ def creditor_details_update(
         _event(creditor=creditor, actor=actor, code="creditor.details_changed",
                fields=sorted(set(changed)))  # fmt: skip
     return creditor
+
+
+# --- Settings changes: the audit log, and the collection policy ------------------------------
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, bool | int | float | str | type(None)) else str(value)
+
+
+def settings_change_record(
+    *,
+    creditor_id: int,
+    actor: AbstractBaseUser | None,
+    code: str,
+    subject: str = "",
+    changes: dict | None = None,
+) -> CreditorEvent:
+    """Write one row of the creditor's audit log (``CreditorEvent``) for a settings change
+    (webhooks, collection and channel policy): ``data`` holds the ``subject`` (the endpoint's
+    URL, the letter kind) and ``changes`` (field -> [before, after]), never a secret."""
+    # Only a person is recorded as the actor (an API key's client is not a user: None).
+    person = actor if isinstance(actor, get_user_model()) else None
+    return CreditorEvent.objects.create(
+        creditor_id=creditor_id,
+        actor=person,
+        code=code,
+        data={
+            "subject": subject[:300],
+            "changes": {
+                key: [_jsonable(old), _jsonable(new)] for key, (old, new) in (changes or {}).items()
+            },
+        },
+    )
+
+
+@transaction.atomic
+def creditor_policy_update(
+    *, creditor: Creditor, actor: AbstractBaseUser | None, values: dict
+) -> dict[str, tuple[object, object]]:
+    """Set the creditor's collection policy (``creditors.policy.POLICY_FIELDS``) after the one
+    check against its jurisdiction profile; ``ValidationError`` by field when a value would
+    loosen the law. Returns what changed (field -> (before, after)), audited as
+    ``policy.changed``; nothing changed writes nothing."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not policy fields: {sorted(unknown)}")
+    locked = Creditor.objects.select_for_update().get(pk=creditor.pk)
+    validate_collection_policy(
+        {field: values.get(field, getattr(locked, field)) for field in POLICY_FIELDS},
+        jurisdiction=locked.jurisdiction,
+    )
+    changed = {
+        field: (getattr(locked, field), value)
+        for field, value in values.items()
+        if getattr(locked, field) != value
+    }
+    if not changed:
+        return {}
+    for field, (_old, new) in changed.items():
+        setattr(locked, field, new)
+    locked.full_clean(exclude=[f.name for f in Creditor._meta.fields if f.name not in changed])
+    locked.save(update_fields=list(changed))
+    for field in changed:
+        setattr(creditor, field, getattr(locked, field))
+    settings_change_record(
+        creditor_id=creditor.pk, actor=actor, code="policy.changed", changes=changed
+    )
+    return changed

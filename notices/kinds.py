@@ -57,6 +57,11 @@ class LetterKind:
     titles: dict[str, str]
     #: Default channels (``notices.delivery.models.parse_channel_policy`` syntax).
     channels: str = BY_EMAIL_ELSE
+    #: The profile's citation topic of the rule that sends this letter to the debtor's
+    #: registered address (DK: the warning, inkassoloven § 10): a creditor's channel policy
+    #: must then keep a route of letter or digital post that ends in a letter
+    #: (``notices.delivery.policy``). None: any valid policy will do.
+    registered_address_rule: str | None = None
     #: What the kind adds to the letter's context.
     context: Context | None = None
     #: ``None``: the kind asks for nothing. Else the sum it asks for, from the figures and its
@@ -273,6 +278,7 @@ KINDS: dict[str, LetterKind] = {
                 "en": "Important message about your payment",
             },
             channels=BY_LETTER_AND_EMAIL,
+            registered_address_rule="warning",
             context=_warning_context,
             amount=_whole_balance,
             deadline=_warning_deadline,
@@ -344,6 +350,7 @@ KINDS: dict[str, LetterKind] = {
             },
             # Announces a registration: a letter to the registered address, as the warning.
             channels=BY_LETTER_AND_EMAIL,
+            registered_address_rule="credit_bureau",
             context=_credit_bureau_context,
             amount=_whole_balance,
         ),

@@ -120,6 +120,7 @@ def webhook_endpoint_create(
     events: Iterable[str],
     description: str = "",
     is_active: bool = True,
+    actor: Any = None,
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it and its secret (to be shown once)."""
     endpoint = WebhookEndpoint(
@@ -132,6 +133,12 @@ def webhook_endpoint_create(
     )
     endpoint.full_clean(exclude=["creditor", "url"])
     endpoint.save()
+    _audit(
+        endpoint,
+        actor,
+        "webhook.endpoint_created",
+        {"url": ("", endpoint.url), "events": ("", ", ".join(endpoint.events))},
+    )
     return endpoint, endpoint.secret
 
 
@@ -143,9 +150,11 @@ def webhook_endpoint_update(
     events: Iterable[str] | None = None,
     description: str | None = None,
     is_active: bool | None = None,
+    actor: Any = None,
 ) -> WebhookEndpoint:
     """Change an endpoint; a new URL is checked again. Re-enabling clears why it was off."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = {name: getattr(endpoint, name) for name in _AUDITED_FIELDS}
     if url is not None and url != endpoint.url:
         endpoint.url = _clean_url(url)
     if events is not None:
@@ -158,12 +167,22 @@ def webhook_endpoint_update(
         endpoint.is_active = is_active
     endpoint.full_clean(exclude=["creditor", "url"])
     endpoint.save()
+    changes = {
+        name: (_shown(old), _shown(getattr(endpoint, name)))
+        for name, old in before.items()
+        if old != getattr(endpoint, name)
+    }
+    if changes:
+        _audit(endpoint, actor, "webhook.endpoint_changed", changes)
     return endpoint
 
 
 @transaction.atomic
 def webhook_endpoint_rotate_secret(
-    *, endpoint: WebhookEndpoint, previous_valid_for: timedelta = PREVIOUS_SECRET_GRACE
+    *,
+    endpoint: WebhookEndpoint,
+    previous_valid_for: timedelta = PREVIOUS_SECRET_GRACE,
+    actor: Any = None,
 ) -> tuple[WebhookEndpoint, str]:
     """A new secret (returned, to be shown once). The old one keeps signing alongside it for
     ``previous_valid_for`` (zero: it stops at once)."""
@@ -178,13 +197,36 @@ def webhook_endpoint_rotate_secret(
     endpoint.save(
         update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
     )
+    _audit(endpoint, actor, "webhook.secret_rotated", {})
     return endpoint, endpoint.secret
 
 
 @transaction.atomic
-def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Any = None) -> None:
     """Remove an endpoint with its deliveries and their log; the events stay."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    _audit(endpoint, actor, "webhook.endpoint_deleted", {"url": (endpoint.url, "")})
+
+
+# What the audit log records of an endpoint's change (never the secret).
+_AUDITED_FIELDS = ("url", "events", "description", "is_active")
+
+
+def _shown(value: Any) -> Any:
+    return ", ".join(value) if isinstance(value, list) else value
+
+
+def _audit(endpoint: WebhookEndpoint, actor: Any, code: str, changes: dict) -> None:
+    """One row of the creditor's settings log (``creditors.CreditorEvent``)."""
+    from creditors.services import settings_change_record
+
+    settings_change_record(
+        creditor_id=endpoint.creditor_id,
+        actor=actor,
+        code=code,
+        subject=endpoint.url,
+        changes=changes,
+    )
 
 
 def signing_secrets(endpoint: WebhookEndpoint, *, now: datetime | None = None) -> list[str]:
@@ -295,7 +337,7 @@ def event_body(event: WebhookEvent) -> bytes:
 
 
 @transaction.atomic
-def webhook_endpoint_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+def webhook_endpoint_test(*, endpoint: WebhookEndpoint, actor: Any = None) -> WebhookDelivery:
     """Send a ``webhook.test`` event to this endpoint alone (even a disabled one)."""
     record = WebhookEvent.objects.create(
         creditor_id=endpoint.creditor_id,
@@ -307,11 +349,12 @@ def webhook_endpoint_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     )
     [delivery] = _deliveries_create(record, [endpoint.pk])
     _enqueue_on_commit(endpoint.creditor_id, [delivery.pk])
+    _audit(endpoint, actor, "webhook.test_sent", {})
     return delivery
 
 
 @transaction.atomic
-def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Any = None) -> WebhookDelivery:
     """Send a delivery's event again (same event id) as a new delivery with fresh attempts."""
     endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
     if not endpoint.is_active and delivery.event.type != TEST_EVENT:
@@ -320,6 +363,7 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
         )
     [replay] = _deliveries_create(delivery.event, [endpoint.pk], replay_of=delivery)
     _enqueue_on_commit(delivery.creditor_id, [replay.pk])
+    _audit(endpoint, actor, "webhook.delivery_replayed", {"delivery": (delivery.pk, replay.pk)})
     return replay
 
 

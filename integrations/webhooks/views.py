@@ -123,7 +123,7 @@ class WebhookEndpointViewSet(
         serializer = WebhookEndpointSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endpoint, secret = services.webhook_endpoint_create(
-            creditor_id=_creditor_id(request), **serializer.validated_data
+            creditor_id=_creditor_id(request), actor=request.user, **serializer.validated_data
         )
         data = WebhookEndpointWithSecretSerializer(endpoint).data
         data["secret"] = secret
@@ -131,11 +131,11 @@ class WebhookEndpointViewSet(
 
     def perform_update(self, serializer):
         serializer.instance = services.webhook_endpoint_update(
-            endpoint=serializer.instance, **serializer.validated_data
+            endpoint=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        services.webhook_endpoint_delete(endpoint=instance)
+        services.webhook_endpoint_delete(endpoint=instance, actor=self.request.user)
 
     @extend_schema(
         tags=[TAG],
@@ -154,6 +154,7 @@ class WebhookEndpointViewSet(
         endpoint, secret = services.webhook_endpoint_rotate_secret(
             endpoint=endpoint,
             previous_valid_for=timedelta(hours=options.validated_data["previous_valid_hours"]),
+            actor=request.user,
         )
         data = WebhookEndpointWithSecretSerializer(endpoint).data
         data["secret"] = secret
@@ -167,7 +168,7 @@ class WebhookEndpointViewSet(
     )
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        delivery = services.webhook_endpoint_test(endpoint=self.get_object())
+        delivery = services.webhook_endpoint_test(endpoint=self.get_object(), actor=request.user)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -229,7 +230,7 @@ class WebhookDeliveryViewSet(
     def replay(self, request, pk=None):
         delivery = self.get_object()
         try:
-            replay = services.webhook_delivery_replay(delivery=delivery)
+            replay = services.webhook_delivery_replay(delivery=delivery, actor=request.user)
         except services.WebhookError as exc:
             raise Conflict(str(exc)) from exc
         return Response(WebhookDeliverySerializer(replay).data, status=status.HTTP_202_ACCEPTED)

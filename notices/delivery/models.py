@@ -169,7 +169,8 @@ def format_channel_policy(routes: list[list[str]]) -> str:
 
 
 class ChannelPolicy(TenantModel):
-    """A creditor's choice of channels for one notice kind (edited by agency admins)."""
+    """A creditor's choice of channels for one notice kind (its owners and administrators set
+    it on the portal's channel page; agency admins in the admin)."""
 
     kind = models.CharField(_("notice kind"), max_length=30, choices=NoticeKind.choices)
     channels = models.CharField(
@@ -197,10 +198,14 @@ class ChannelPolicy(TenantModel):
         return f"{self.get_kind_display()}: {self.channels}"
 
     def clean(self) -> None:
-        try:
-            self.channels = format_channel_policy(parse_channel_policy(self.channels))
-        except ValidationError as exc:
-            raise ValidationError({"channels": exc.error_list}) from None
+        # The same check as the portal's channel page and ``channel_policy_set``.
+        from .policy import channel_policy_check
+
+        if not self.kind or not self.creditor_id:
+            return  # the form reports the missing field itself
+        self.channels = channel_policy_check(
+            kind=self.kind, channels=self.channels, jurisdiction=self.creditor.jurisdiction
+        )
 
     @property
     def routes(self) -> list[list[str]]:

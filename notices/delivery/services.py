@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,6 +65,7 @@ from .models import (
     parse_channel_policy,
 )
 from .outgoing import outgoing_message, recipient_for
+from .policy import channel_policy_check
 from .printing import (
     PrintChannel,
     print_batch_add,
@@ -83,6 +85,7 @@ __all__ = [
     "DeliveryReport",
     "DeliveryRetry",
     "channel_policy_for",
+    "channel_policy_set",
     "notice_deliver",
     "notice_mark_failed",
     "notice_mark_sent",
@@ -93,6 +96,11 @@ __all__ = [
     "print_batches_close_due",
     "print_reference",
 ]
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from creditors.models import Creditor
 
 logger = logging.getLogger(__name__)
 
@@ -407,3 +415,44 @@ def _attempt_accepted(
                        recipient=delivery.recipient)  # fmt: skip
         _event(notice, "notice.delivered", delivery, message, provider_id=provider_id)
         return SENT
+
+
+# --- The creditor's channel policy -----------------------------------------------------------
+
+
+@transaction.atomic
+def channel_policy_set(
+    *, creditor: Creditor, kind: str, channels: str, actor: AbstractBaseUser | None = None
+) -> ChannelPolicy | None:
+    """Set the creditor's channels for a notice kind after the one check
+    (``notices.delivery.policy.channel_policy_check``; ``ValidationError`` on ``channels``);
+    an empty ``channels`` goes back to the kind's default (returns None). Audited as
+    ``channel_policy.changed``; notices already planned keep their deliveries."""
+    from creditors.services import settings_change_record
+
+    kind_for(kind)  # ValueError for an unknown kind
+    existing = (
+        ChannelPolicy.objects.select_for_update().filter(creditor_id=creditor.pk, kind=kind).first()
+    )
+    before = existing.channels if existing is not None else ""
+    text = (channels or "").strip()
+    if not text:
+        if existing is None:
+            return None
+        existing.delete()
+        policy, after = None, ""
+    else:
+        after = channel_policy_check(kind=kind, channels=text, jurisdiction=creditor.jurisdiction)
+        if after == before:
+            return existing
+        policy = existing or ChannelPolicy(creditor_id=creditor.pk, kind=kind)
+        policy.channels = after
+        policy.save()
+    settings_change_record(
+        creditor_id=creditor.pk,
+        actor=actor,
+        code="channel_policy.changed",
+        subject=kind,
+        changes={"channels": (before, after)},
+    )
+    return policy

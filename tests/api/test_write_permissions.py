@@ -113,6 +113,9 @@ PORTAL_KWARGS = {
     "debtor_id": lambda w: w.debtor.pk,
     "notice_id": lambda w: w.notice.pk,
     "document_id": lambda w: w.document.pk,
+    # The settings pages' webhook endpoint and delivery (creditors/views_webhooks.py).
+    "endpoint_id": lambda w: w.webhook_endpoint.pk,
+    "delivery_id": lambda w: w.webhook_delivery.pk,
     # Agency-only pages: the role is refused before any item is looked up.
     "item_id": lambda w: 1,
     "action": lambda w: "contact",

@@ -92,6 +92,27 @@ def _document_of(tenant: Tenant) -> int:
     return document.pk
 
 
+def _webhook_delivery_of(tenant: Tenant):
+    """A test delivery to a webhook endpoint of the tenant's (made again when a walked page,
+    the delete, has removed it), as the settings pages name them."""
+    from django.test import override_settings
+
+    from integrations.webhooks.models import WebhookDelivery
+    from integrations.webhooks.services import webhook_endpoint_create, webhook_endpoint_test
+
+    with tenancy.creditor_scope(tenant.creditor):
+        delivery = WebhookDelivery.objects.filter(creditor=tenant.creditor).first()
+        if delivery is None:
+            with override_settings(WEBHOOKS_ALLOW_PRIVATE_HOSTS=True):  # never called here
+                endpoint, _secret = webhook_endpoint_create(
+                    creditor_id=tenant.creditor.pk,
+                    url="http://127.0.0.1:9/walk",
+                    events=["case.created"],
+                )
+            delivery = webhook_endpoint_test(endpoint=endpoint)
+    return delivery
+
+
 def _import_job_of(tenant: Tenant):
     """An import job of the tenant's (its row only: the pages read no file)."""
     from integrations.imports.models import ImportJob
@@ -128,6 +149,9 @@ OBJECT_KWARGS: dict[str, Callable[[Tenant], object]] = {
     "notice_id": _notice_of,
     "settlement_id": _settlement_of,
     "document_id": _document_of,
+    # The settings pages' webhook endpoint and its delivery (creditors/views_webhooks.py).
+    "endpoint_id": lambda t: _webhook_delivery_of(t).endpoint_id,
+    "delivery_id": lambda t: _webhook_delivery_of(t).pk,
     "job_id": _import_job_of,
     "export_id": _case_export_of,
 }
@@ -180,6 +204,18 @@ def urls_with_objects() -> list[UrlWithObject]:
     return list(_walk(get_resolver().url_patterns))
 
 
+@pytest.fixture
+def owner_a(tenant_a):
+    """The walk signs in as tenant A's owner: the role that may open every creditor page (the
+    settings pages refuse members with 403, before any look-up)."""
+    from creditors.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="alfa-owner")
+    MembershipFactory(user=user, creditor=tenant_a.creditor, role=Role.OWNER)
+    return user
+
+
 def _request(client, url: str) -> int:
     status = client.get(url).status_code
     if status == 405:  # a POST-only action
@@ -205,30 +241,30 @@ def find_leaks(client, own: Tenant, other: Tenant) -> list[str]:
 
 def test_the_walk_finds_the_object_urls():
     names = {url.name for url in urls_with_objects()}
-    assert {"case_detail", "debtor_detail"} <= names
+    assert {"case_detail", "debtor_detail", "webhook_detail", "webhook_replay"} <= names
 
 
-def test_own_objects_are_reachable(client, tenant_a, tenant_b):
+def test_own_objects_are_reachable(client, tenant_a, tenant_b, owner_a):
     """The control: the 404s below come from tenancy, not from broken pages."""
-    client.force_login(tenant_a.user)
+    client.force_login(owner_a)
     for url in urls_with_objects():
         own = reverse(url.name, kwargs={k: OBJECT_KWARGS[k](tenant_a) for k in url.kwargs})
         assert _request(client, own) in (200, 302), own
 
 
-def test_every_object_url_is_404_for_another_creditors_member(client, tenant_a, tenant_b):
-    client.force_login(tenant_a.user)
+def test_every_object_url_is_404_for_another_creditors_member(client, tenant_a, tenant_b, owner_a):
+    client.force_login(owner_a)
     assert find_leaks(client, own=tenant_a, other=tenant_b) == []
 
 
 def test_the_check_catches_leaks_when_scoping_is_switched_off(
-    client, tenant_a, tenant_b, monkeypatch
+    client, tenant_a, tenant_b, owner_a, monkeypatch
 ):
     """Were the middleware to give creditor users the agency's scope, every URL would leak."""
     monkeypatch.setattr(
         tenancy, "creditor_scope", lambda creditor: tenancy.agency_scope(reason="test: no scoping")
     )
-    client.force_login(tenant_a.user)
+    client.force_login(owner_a)
     leaks = find_leaks(client, own=tenant_a, other=tenant_b)
     assert len(leaks) == len(urls_with_objects())
 
