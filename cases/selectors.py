@@ -475,7 +475,7 @@ class Statement:
     accruals: list[InterestAccrual]
     limitations: list[ClaimLimitation]
     missing_rates_from: date | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | Text] = field(default_factory=list)  # read in the reader's language
 
     @property
     def accrued_interest(self) -> Decimal:
