@@ -131,9 +131,21 @@ def cpr(n: int) -> str:
     return f"{born:%d%m%y}{n // 20000 % 10000:04d}"
 
 
-def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
+def load(
+    *,
+    creditors: int,
+    cases_per_creditor: int,
+    seed: int = 15,
+    first_name: str = "Bench Kreditor 1 A/S",
+    username: str = "bench-owner",
+    password: str = PASSWORD,
+    quiet: bool = False,
+) -> dict:
     """Creditors and users through the ORM; everything else through COPY. Returns what the
-    timing needs (the creditor, its user, samples of names, CPR numbers and cases)."""
+    timing needs (the creditor, its user, samples of names, CPR numbers and cases).
+
+    ``scripts/screenshots.py`` loads a few hundred cases the same way, for pages that look
+    like a working creditor's."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -145,8 +157,8 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
     today = timezone.localdate()
     made = Creditor.objects.bulk_create(
         Creditor(
-            name=f"Bench Kreditor {n + 1} A/S",
-            cvr=cvr(n + 1),
+            name=first_name if n == 0 else f"Bench Kreditor {n + 1} A/S",
+            cvr=cvr(900_000 + n),
             address_line="Benchvej 1",
             postal_code="2100",
             city="København Ø",
@@ -154,10 +166,17 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
         )
         for n in range(creditors)
     )
-    user = get_user_model().objects.create_user("bench-owner", password=PASSWORD)
+    user = get_user_model().objects.create_user(username, password=password)
     Membership.objects.create(user=user, creditor=made[0], role=Role.OWNER)
 
-    ids = {"debtor": 0, "case": 0, "claim": 0, "payment": 0}
+    # Ids given explicitly, after any rows already there (the screenshots' demo data).
+    with connection.cursor() as cursor:
+        ids = {}
+        for key, table in (("debtor", "debtors_debtor"), ("case", "cases_case"),
+                           ("claim", "cases_claim"), ("payment", "cases_payment")):
+            cursor.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(
+                sql.Identifier(table)).as_string(cursor.connection))
+            ids[key] = cursor.fetchone()[0]  # fmt: skip
     sample = {"names": [], "cprs": [], "cases": []}
     stage_weights = [w for _s, w in STAGES]
     stage_names = [s for s, _w in STAGES]
@@ -241,11 +260,6 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
                     ("principal", "principal", principal, due, "", "", "Principal.",
                      cid, claim_id, creditor_id, None),
                 )  # fmt: skip
-            yield (
-                "event",
-                (created, "case.created", "", "new", "Bench", "Case handed over.", "{}", cid,
-                 creditor_id),
-            )  # fmt: skip
             step = stage_names.index(state) if state != "closed" else rng.randrange(1, 5)
             for r in range(min(step, 3)):
                 on = created + timedelta(days=10 * (r + 1) * min(age, 30) // 30)
@@ -260,6 +274,13 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
                     "event",
                     (on, "case.reminder_sent" if r < 2 else "case.warning_sent", "new", "reminder",
                      "Scheduler", "Letter sent.", "{}", cid, creditor_id),
+                )  # fmt: skip
+            if state in ("collection", "monitoring", "legal"):
+                yield (
+                    "event",
+                    (datetime.combine(collection_started, datetime.min.time(), tzinfo=UTC),
+                     "case.collection_started", "warning", "collection", "Scheduler",
+                     "Collection started.", "{}", cid, creditor_id),
                 )  # fmt: skip
             if state in ("collection", "monitoring", "legal") or (state == "closed" and step >= 3):
                 interest = Decimal(rng.randrange(500, 40000)) / 100
@@ -290,7 +311,7 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
                 )  # fmt: skip
                 yield (
                     "event",
-                    (now, "payment.registered", "", "", "Bank", "Payment registered.", "{}", cid,
+                    (now, "payment.received", "", "", "Bank", "Payment received.", "{}", cid,
                      creditor_id),
                 )  # fmt: skip
             if state != "closed":
@@ -357,7 +378,8 @@ def load(*, creditors: int, cases_per_creditor: int, seed: int = 15) -> dict:
                     for row in buffers[table]:
                         copy.write_row(row)
                 counts[table] += len(buffers[table])
-            print(f"  creditor {n + 1}/{len(made)} loaded", flush=True)
+            if not quiet:
+                print(f"  creditor {n + 1}/{len(made)} loaded", flush=True)
         for table in ("debtors_debtor", "cases_case", "cases_claim", "cases_payment"):
             cursor.execute(
                 sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), max(id)) FROM {}").format(

@@ -230,23 +230,31 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     board.by_flag = {f: row[f"flag_{f}"] for f in FLAGS}
     board.aging = [(b, aging[f"aging_{b}"]) for b, _f, _l in AGING_BUCKETS]
 
-    # 2. Handed over (the invoices' principal), in all and per month: one query.
+    # Amounts are Danish kroner: when every case is (as a Danish creditor's are), the sums
+    # below need not join each row to its case to check (half their time at 100,000 cases).
+    def in_dkk(rows):
+        return (
+            rows.filter(case__currency=DASHBOARD_CURRENCY) if board.other_currency_cases else rows
+        )
+
+    # 2. Handed over (the invoices' principal), per month of handover and so in all: one
+    # query.
     first_month = _months_back(today, 12)[0]
-    claims = Claim.objects.filter(case__currency=DASHBOARD_CURRENCY)
-    board.handed_over = claims.aggregate(s=Coalesce(Sum("principal"), ZERO))["s"]
-    handed_months = {
+    per_month = {
         r["m"].date() if hasattr(r["m"], "date") else r["m"]: r["s"]
-        for r in claims.filter(case__created_at__date__gte=first_month)
+        for r in Claim.objects.filter(case__currency=DASHBOARD_CURRENCY)
         .annotate(m=TruncMonth("case__created_at", output_field=DateField()))
         .values("m")
         .annotate(s=Sum("principal"))
         .order_by()
     }
+    board.handed_over = sum(per_month.values(), ZERO)
+    handed_months = {m: s for m, s in per_month.items() if m >= first_month}
 
     # 3. Outstanding per component: one query over the ledger.
     sums = {
         r["component"]: r["s"]
-        for r in LedgerEntry.objects.filter(case__currency=DASHBOARD_CURRENCY)
+        for r in in_dkk(LedgerEntry.objects.all())
         .values("component")
         .annotate(s=Sum("amount"))
         .order_by()

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -252,6 +253,12 @@ class Claim(TenantModel):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         ordering = ["due_date", "invoice_date", "pk"]
+        indexes = [
+            # The case list's search by invoice number (``invoice_number__iexact``).
+            models.Index(
+                models.F("creditor"), Upper("invoice_number"), name="claim_invoice_number_search"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["creditor", "invoice_number"], name="claim_unique_invoice_per_creditor"
