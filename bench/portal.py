@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -172,10 +171,17 @@ def load(
     # Ids given explicitly, after any rows already there (the screenshots' demo data).
     with connection.cursor() as cursor:
         ids = {}
-        for key, table in (("debtor", "debtors_debtor"), ("case", "cases_case"),
-                           ("claim", "cases_claim"), ("payment", "cases_payment")):
-            cursor.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(
-                sql.Identifier(table)).as_string(cursor.connection))
+        for key, table in (
+            ("debtor", "debtors_debtor"),
+            ("case", "cases_case"),
+            ("claim", "cases_claim"),
+            ("payment", "cases_payment"),
+        ):
+            cursor.execute(
+                sql.SQL("SELECT coalesce(max(id), 0) FROM {}")
+                .format(sql.Identifier(table))
+                .as_string(cursor.connection)
+            )
             ids[key] = cursor.fetchone()[0]  # fmt: skip
     sample = {"names": [], "cprs": [], "cases": []}
     stage_weights = [w for _s, w in STAGES]
@@ -529,6 +535,19 @@ def measure(data: dict, n: int) -> list[dict]:
             ),
         },
         {
+            "name": "case list, largest balance",
+            "target": PAGE_TARGET_MS,
+            "page": get("/cases/", sort="-balance"),
+            "sql_text": "51 cases by the sum of their ledger (grouped, sorted)",
+            "sql": raw(
+                "SELECT l.case_id, sum(l.amount) AS b FROM cases_ledgerentry l"
+                " WHERE l.creditor_id = %s AND l.component <> 'credit'"
+                " GROUP BY l.case_id ORDER BY b DESC, l.case_id DESC LIMIT 51",
+                lambda i: [cid],
+            ),
+            "requests": max(n // 4, 5),
+        },
+        {
             "name": "search by name",
             "target": PAGE_TARGET_MS,
             "page": get("/cases/", q=lambda i: names[i % len(names)]),
@@ -670,11 +689,15 @@ def main() -> None:
         data = load(creditors=creditors, cases_per_creditor=per_creditor)
         counts = ", ".join(f"{k} {v:,}" for k, v in data["counts"].items())
         print(f"loaded in {data['load_seconds']:.1f} s: {counts}", flush=True)
+        load_before = os.getloadavg()[0]
         results = measure(data, args.requests)
+        load_after = os.getloadavg()[0]
         print()
+        print(f"load average (1 min) {load_before:.1f} before the timing, {load_after:.1f} after")
         print(
             f"{creditors * per_creditor:,} cases, pages of the creditor with {per_creditor:,};"
-            f" Django test Client in-process, DEBUG=0; {datetime.now().isoformat(timespec='seconds')}"
+            " Django test Client in-process, DEBUG=0;",
+            datetime.now().isoformat(timespec="seconds"),
         )
         met = report(results)
         print()

@@ -267,7 +267,16 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
 
     # 4. Recovered: this month, this year, all time, per month, and the days to payment.
     payments = Payment.objects.filter(reversed_at__isnull=True, case__currency=DASHBOARD_CURRENCY)
+    months = _months_back(today, 12)
+    month_ends = [*months[1:], (months[-1] + timedelta(days=32)).replace(day=1)]
     money = payments.aggregate(
+        # The month series in the same scan of the payments as the totals.
+        **{
+            f"m{n}": Coalesce(
+                Sum("amount", filter=Q(received_on__gte=start, received_on__lt=end)), ZERO
+            )
+            for n, (start, end) in enumerate(zip(months, month_ends, strict=True))
+        },
         all=Coalesce(Sum("amount"), ZERO),
         year=Coalesce(
             Sum("amount", filter=Q(received_on__gte=today.replace(month=1, day=1))), ZERO
@@ -283,17 +292,8 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     board.recovered_all, board.recovered_year = money["all"], money["year"]
     board.recovered_month = money["month"]
     board.average_days_to_payment = _days(money["days"])
-    collected_months = {
-        r["m"]: r["s"]
-        for r in payments.filter(received_on__gte=first_month)
-        .annotate(m=TruncMonth("received_on", output_field=DateField()))
-        .values("m")
-        .annotate(s=Sum("amount"))
-        .order_by()
-    }
     board.months = [
-        MonthRow(m, handed_months.get(m, ZERO), collected_months.get(m, ZERO))
-        for m in _months_back(today, 12)
+        MonthRow(m, handed_months.get(m, ZERO), money[f"m{n}"]) for n, m in enumerate(months)
     ]
 
     # 5. Needs your attention: the open disputes, oldest first.
