@@ -66,13 +66,17 @@ PAGES: list[tuple[str, object]] = [
 
 def recreate_database(name: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def drop_database(name: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def portal_env(db: str) -> dict[str, str]:
@@ -89,7 +93,7 @@ def portal_env(db: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -185,14 +189,14 @@ def main() -> None:
     try:
         manage(env, "migrate", "--verbosity", "0")
         manage(env, "seed_demo")
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - this script, with our own arguments
             [sys.executable, __file__, "--load", "--cases", str(args.cases)],
             cwd=ROOT,
             env=env,
             check=True,
         )
         base = f"http://127.0.0.1:{args.port}"
-        server = subprocess.Popen(
+        server = subprocess.Popen(  # noqa: S603 - our own runserver
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{args.port}"],
             cwd=ROOT,
             env=env,
