@@ -110,6 +110,10 @@ class Case(ConcurrentTransitionMixin, TenantModel):
             models.Index(
                 fields=["creditor", "state", "-created_at", "-id"], name="case_list_stage"
             ),
+            # The case list's search by the creditor's reference (``iexact``).
+            models.Index(
+                models.F("creditor"), Upper("creditor_reference"), name="case_reference_search"
+            ),
         ]
 
     def __str__(self) -> str:
