@@ -179,7 +179,7 @@ def search_q(text: str) -> Q:
     if not digits or digits != compact:
         debtors = Debtor.objects.filter(name__icontains=text).values("pk")
         matches.append(Case.objects.filter(debtor__in=debtors).values("pk"))
-    first, *rest = matches
+    first, *rest = (m.order_by() for m in matches)  # a set: the models' orderings say nothing
     return Q(pk__in=first.union(*rest))
 
 
