@@ -297,7 +297,10 @@ def load(
             # Handed over over the last 18 months, oldest first (ids follow time, as they do).
             age = 540 - c * 540 // cases_per_creditor
             created = now - timedelta(days=age, minutes=rng.randrange(1440))
-            state = rng.choices(stage_names, stage_weights)[0]
+            # A case gets as far as its age allows: reminders take weeks, collection a month.
+            reachable = 2 if age < 15 else 3 if age < 35 else len(stage_names) - 1
+            state = rng.choices([*stage_names[:reachable], "closed"],
+                                [*stage_weights[:reachable], stage_weights[-1]])[0]  # fmt: skip
             closed_reason = ""
             next_action = None
             paused = None
@@ -309,7 +312,7 @@ def load(
                     paused = today + timedelta(days=rng.randrange(1, 40))
             warning_sent = warning_deadline = collection_started = None
             if state in ("warning", "collection", "monitoring", "legal"):
-                warning_sent = (created + timedelta(days=min(age, 30) // 2)).date()
+                warning_sent = (created + timedelta(days=min(age, 40) // 2)).date()
                 warning_deadline = warning_sent + timedelta(days=10)
             if state in ("collection", "monitoring", "legal"):
                 collection_started = warning_deadline + timedelta(days=1)
@@ -398,8 +401,9 @@ def load(
                 if roll < 0.015:
                     yield (
                         "dispute",
-                        (today - timedelta(days=rng.randrange(30)), "The debtor disputes it.", "",
-                         None, "", "", now, cid, creditor_id),
+                        (today - timedelta(days=rng.randrange(30)),
+                         "Skyldner mener at have betalt.", "", None, "", "", now, cid,
+                         creditor_id),
                     )  # fmt: skip
                 elif roll < 0.05 and state in ("collection", "monitoring"):
                     yield (

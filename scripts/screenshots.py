@@ -123,8 +123,25 @@ def load_portfolio(cases: int) -> None:
     import django
 
     django.setup()
-    from bench.portal import load
+    from django.utils import timezone
 
+    from bench.portal import load
+    from cases.models import ReferenceRate
+
+    # The seeded reference rates end with the last published half-year; a demo "today" past
+    # it would show every case's "no reference rate" note. The last rate is carried forward,
+    # unverified and said so, in this throwaway database only.
+    today = timezone.localdate()
+    half_year = today.replace(month=1 if today.month < 7 else 7, day=1)
+    last = ReferenceRate.objects.filter(jurisdiction="DK").order_by("-valid_from").first()
+    if last is not None and last.valid_from < half_year:
+        ReferenceRate.objects.create(
+            jurisdiction="DK",
+            valid_from=half_year,
+            rate=last.rate,
+            verified=False,
+            source="Demo for the screenshots: the last recorded rate carried forward",
+        )
     load(
         creditors=1,
         cases_per_creditor=cases,
