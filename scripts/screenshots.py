@@ -49,9 +49,9 @@ USER = "vestkyst-owner"
 
 
 def richest_case(page, base: str) -> str:
-    """The case page of the demo case with the most history (a row of the case list whose
-    stage is furthest along), found in the list as a user would."""
-    page.goto(f"{base}/cases/?sort=-activity")
+    """The page of the case in collection with the latest activity, found in the case list
+    as a user would."""
+    page.goto(f"{base}/cases/?stage=collection&sort=-activity")
     return page.locator("#case-results tbody td a[href^='/cases/']").first.get_attribute("href")
 
 
