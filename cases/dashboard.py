@@ -188,12 +188,12 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     board = Dashboard(today=today)
     dkk = Q(currency=DASHBOARD_CURRENCY)
 
-    # 1. Cases: totals, per stage and the flags on the case row: one scan of the cases. The
-    # flags kept in other tables are counted from those (small) tables, and the aging from
-    # each open case's oldest due date, one grouped scan of the claims: as EXISTS filters on
-    # the cases' aggregate they cost a dozen index probes per case (1.1 s at 100,000 cases,
-    # bench/portal.py). They count the same cases as flag_q and aging_q, which the case
-    # list filters by.
+    # 1. Cases: totals, per stage and per flag: one scan of the cases, the flags kept in
+    # other tables as sets of case ids read once; then the aging from each open case's
+    # oldest due date, one grouped scan of the claims. As EXISTS filters in the cases'
+    # aggregate they cost a dozen index probes per case (1.1 s at 100,000 cases,
+    # bench/portal.py). They count the same cases as flag_q and aging_q, by which the case
+    # list filters.
     cases = Case.objects.all()
     stage_counts = {s: Count("pk", filter=Q(state=s)) for s in CaseState.values}
     row = cases.aggregate(
