@@ -173,6 +173,15 @@ class Dashboard:
         return self.recovered_all / self.handed_over
 
 
+def same_creditor(rows):
+    """``rows`` (claims, ledger entries, payments) joined to their case, told that the case
+    is the same creditor's (it always is): the scope's creditor filter on the rows then
+    reaches the cases too (PostgreSQL carries the equality over), so the join reads that
+    creditor's cases by index instead of every case of every creditor (bench/portal.py
+    --million)."""
+    return rows.filter(case__creditor=F("creditor"))
+
+
 def _months_back(today: date, count: int) -> list[date]:
     first = today.replace(day=1)
     months = []
@@ -208,7 +217,7 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
         **{f"stage_{k}": v for k, v in stage_counts.items()},
     )
     oldest = (
-        Claim.objects.filter(case__state__in=ACTIVE_STATES)
+        same_creditor(Claim.objects.filter(case__state__in=ACTIVE_STATES))
         .values("case")
         .annotate(oldest=Min("due_date"))
         .order_by()
@@ -234,7 +243,9 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     # below need not join each row to its case to check (half their time at 100,000 cases).
     def in_dkk(rows):
         return (
-            rows.filter(case__currency=DASHBOARD_CURRENCY) if board.other_currency_cases else rows
+            same_creditor(rows.filter(case__currency=DASHBOARD_CURRENCY))
+            if board.other_currency_cases
+            else rows
         )
 
     # 2. Handed over (the invoices' principal), per month of handover and so in all: one
@@ -242,7 +253,7 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     first_month = _months_back(today, 12)[0]
     per_month = {
         r["m"].date() if hasattr(r["m"], "date") else r["m"]: r["s"]
-        for r in Claim.objects.filter(case__currency=DASHBOARD_CURRENCY)
+        for r in same_creditor(Claim.objects.filter(case__currency=DASHBOARD_CURRENCY))
         .annotate(m=TruncMonth("case__created_at", output_field=DateField()))
         .values("m")
         .annotate(s=Sum("principal"))
@@ -266,7 +277,9 @@ def dashboard(*, today: date | None = None, per_creditor: bool = False) -> Dashb
     board.credit = -sums.get(Component.CREDIT, ZERO)
 
     # 4. Recovered: this month, this year, all time, per month, and the days to payment.
-    payments = Payment.objects.filter(reversed_at__isnull=True, case__currency=DASHBOARD_CURRENCY)
+    payments = same_creditor(
+        Payment.objects.filter(reversed_at__isnull=True, case__currency=DASHBOARD_CURRENCY)
+    )
     months = _months_back(today, 12)
     month_ends = [*months[1:], (months[-1] + timedelta(days=32)).replace(day=1)]
     money = payments.aggregate(
