@@ -119,6 +119,14 @@ DATABASE_OWNER = dj_database_url.parse(
 )
 if DATABASE_OWNER["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_OWNER_URL must point to PostgreSQL (postgres://...).")
+# PostgreSQL's JIT compiler is off for the portal's connections: it starts on a query's
+# estimated cost, not its time, and the portal's pages are many short queries with
+# correlated subqueries whose estimates run high. It compiled a 10,000-row export's query for
+# 3.7 s that then ran in 0.2 s (bench/portal.py); DATABASE_JIT=1 turns it back on.
+if not env_bool("DATABASE_JIT", False):
+    for _database in (DATABASES["default"], DATABASE_OWNER):
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # The role granted rows (not tables) after every migrate.
 DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
