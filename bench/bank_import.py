@@ -17,20 +17,26 @@ wrong check digit), and prints, measured in the same run:
 Entries per second for both, and the ratio.
 """
 
+# ruff: noqa: E402 - the path fix below must run before the imports
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder is first on sys.path, where bench/queue.py would shadow
+# the standard library's queue module (psycopg and Celery import it): the project root takes
+# the folder's place.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse
 import random
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.scheduler import BENCH_QUEUE, load, recreate_database, setup_django  # noqa: E402
+from bench.scheduler import BENCH_QUEUE, load, recreate_database, setup_django
 
 FIRST_CASE_NUMBER = 100_001  # cases_case_number_seq starts here on a new database
 

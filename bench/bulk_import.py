@@ -14,7 +14,18 @@ same run, and the ratio.
 pyinstrument and prints where the time went.
 """
 
+# ruff: noqa: E402 - the path fix below must run before the imports
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder is first on sys.path, where bench/queue.py would shadow
+# the standard library's queue module (psycopg and Celery import it): the project root takes
+# the folder's place.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse
 import csv
@@ -24,19 +35,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.scheduler import SERVER, cvr, recreate_database, setup_django  # noqa: E402
+from bench.scheduler import SERVER, cvr, recreate_database, setup_django
 
 COLUMNS = [
     "debtor_name",

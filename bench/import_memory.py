@@ -17,21 +17,27 @@ and created again) under ``tracemalloc`` and prints its peak: reading, validatin
 before and after). Figures are for the file's size, in MB and as a multiple of it.
 """
 
+# ruff: noqa: E402 - the path fix below must run before the imports
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder is first on sys.path, where bench/queue.py would shadow
+# the standard library's queue module (psycopg and Celery import it): the project root takes
+# the folder's place.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse
 import subprocess
-import sys
 import time
 import tracemalloc
 import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.bulk_import import generate, to_csv, to_json  # noqa: E402
-from bench.scheduler import cvr, recreate_database, setup_django  # noqa: E402
+from bench.bulk_import import generate, to_csv, to_json
+from bench.scheduler import cvr, recreate_database, setup_django
 
 BEFORE = "1b18cd5"  # the last commit that read the upload whole
 CHUNK = 10_000  # IMPORT_CHUNK_ROWS' default

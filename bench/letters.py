@@ -29,24 +29,30 @@ next, so the rounds are short. Both sides
 are warmed up with one letter first (fonts, stylesheet, worker start).
 """
 
+# ruff: noqa: E402 - the path fix below must run before the imports
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder is first on sys.path, where bench/queue.py would shadow
+# the standard library's queue module (psycopg and Celery import it): the project root takes
+# the folder's place.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse
 import gc
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.scheduler import SERVER, cvr, recreate_database  # noqa: E402
+from bench.scheduler import SERVER, cvr, recreate_database
 
 
 def setup_django(db_name: str, media: Path, queue: str) -> None:

@@ -16,22 +16,28 @@ of the first creditor either way, so the two runs show whether a tenant's pages 
 when the other tenants' rows grow.
 """
 
+# ruff: noqa: E402 - the path fix below must run before the imports
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder is first on sys.path, where bench/queue.py would shadow
+# the standard library's queue module (psycopg and Celery import it): the project root takes
+# the folder's place.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import argparse
 import os
 import random
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 SERVER = "postgres://inkasso:inkasso@localhost:5432"
 PASSWORD = "bench-portal-password"  # noqa: S105 - a throwaway user in a throwaway database
