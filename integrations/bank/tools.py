@@ -197,16 +197,24 @@ def credit_refund(
         raise ValidationError({"reason": _("Say why the credit is refunded.")})
     with transaction.atomic(), creditor_scope(case.creditor_id):
         case = lock_case(case)
-        credits = list(
-            LedgerEntry.objects.filter(
-                case=case,
-                component=Component.CREDIT,
-                kind=EntryKind.PAYMENT,
-                reversed_by__isnull=True,
-            ).select_related("payment")
-        )
+        held = LedgerEntry.objects.filter(
+            case=case,
+            component=Component.CREDIT,
+            kind=EntryKind.PAYMENT,
+            reversed_by__isnull=True,
+        ).select_related("payment")
+        # Only money the agency received is in its client account to be paid back. Credit
+        # from a payment the debtor made to the creditor directly is the creditor's to refund.
+        credits = list(held.filter(payment__received__isnull=False))
         total = -sum((entry.amount for entry in credits), Decimal("0.00"))
         if total <= 0:
+            if held.exists():
+                raise ValidationError(
+                    _(
+                        "The credit comes from a payment made directly to the creditor, who "
+                        "holds the money: the creditor refunds it to the debtor."
+                    )
+                )
             raise ValidationError(_("The case holds no credit to refund."))
         refund = Refund.objects.create(
             creditor_id=case.creditor_id,

@@ -210,8 +210,10 @@ def test_the_identity_holds_for_any_sequence(agreements, operations):
             elif op[0] == "refund":
                 case = cases[op[1]]
                 with creditor_scope(case.creditor_id):
+                    # Credit from a direct payment is the creditor's to refund: refused.
                     if case_balance(case).credit > 0:
-                        credit_refund(case=case, reason="property test", user=agent)
+                        with contextlib.suppress(ValidationError):
+                            credit_refund(case=case, reason="property test", user=agent)
             elif op[0] == "settle":
                 settlement_create(
                     creditor=creditors[op[1]], period_start=today.replace(day=1), period_end=today

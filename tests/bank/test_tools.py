@@ -215,6 +215,40 @@ def test_refund_an_overpayment(tenant_a, agent):
     assert ReceivedPayment.objects.get(pk=received.pk).settled_at is None
 
 
+def test_credit_from_a_payment_to_the_creditor_is_not_refunded_from_the_client_account(
+    tenant_a, agent
+):
+    """Found by the reconciliation's property test: the agency refunded an overpayment the
+    debtor had made to the creditor directly, money it never held."""
+    from cases.services import payment_register
+
+    case = debt_case(tenant_a.creditor, "400.00")
+    with creditor_scope(case.creditor_id):
+        payment_register(
+            case=case,
+            amount="450.00",
+            received_on=timezone.localdate(),
+            method=PaymentMethod.DIRECT_TO_CREDITOR,
+            post_interest=False,
+        )
+        assert case_balance(fresh(case)).credit > 0
+    with pytest.raises(ValidationError, match="directly to the creditor"):
+        credit_refund(case=case, reason="Betalt for meget", user=agent)
+    assert not Refund.objects.exists()
+    # Then the agency receives an overpayment too: only that part is refunded by the agency.
+    payment_register_other(
+        case=case,
+        amount="75.00",
+        received_on=timezone.localdate(),
+        method=PaymentMethod.BANK_TRANSFER,
+        user=agent,
+    )
+    refund = credit_refund(case=case, reason="Betalt for meget", user=agent)
+    assert refund.amount == Decimal("75.00")
+    with creditor_scope(case.creditor_id):
+        assert case_balance(fresh(case)).credit > 0  # the direct part stays, the creditor's
+
+
 def test_reversing_an_agents_booking_opens_the_unmatched_payment_again(tenant_a, agent):
     item = unmatched("120.00")
     case = debt_case(tenant_a.creditor)
