@@ -2,9 +2,9 @@
 same rows for the CSV and XLSX exports.
 
 Everything is one SQL query per page inside the active tenant scope: each row's original
-principal, balance, oldest due date, last activity and flags are correlated subqueries, so a
-page of 50 costs the same with 100 cases or 100,000, and a page is found by its sort key
-(keyset), never by counting past OFFSET rows.
+principal, balance, oldest due date and last activity are the case's stored figures and its
+flags are correlated subqueries, so a page of 50 costs the same with 100 cases or 100,000, and
+a page is found by its sort key (keyset), never by counting past OFFSET rows.
 
 The search box never searches CPR or CVR numbers. Knowing a whole number is a look-up (a
 reveal), which the portal records with its reason and refuses to viewers, as the API does;
@@ -25,15 +25,11 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     DateField,
-    DecimalField,
     Exists,
-    Max,
+    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
@@ -44,16 +40,12 @@ from django.utils.translation import gettext as _
 from debtors.models import ContactPoint, Debtor
 from debtors.validators import normalise_email, normalise_phone
 
-from .dashboard import AGING_BUCKETS, FLAGS, aging_q, flag_q, oldest_due_subquery, with_flags
+from .dashboard import AGING_BUCKETS, FLAGS, aging_q, flag_q, with_flags
 from .models import (
     ACTIVE_STATES,
-    MONEY,
     Case,
-    CaseEvent,
     CaseState,
     Claim,
-    Component,
-    LedgerEntry,
     Payment,
     case_number_from_payment_id,
 )
@@ -96,35 +88,20 @@ class CaseFilters:
 
 
 def annotated_cases(today: date) -> QuerySet[Case]:
-    """Every case of the scope with what a row shows, each figure computed by the database."""
-    money = DecimalField(**MONEY)
-    principal = (
-        Claim.objects.filter(case=OuterRef("pk"))
-        .values("case")
-        .annotate(s=Sum("principal"))
-        .values("s")
-    )
-    balance = (
-        LedgerEntry.objects.filter(case=OuterRef("pk"))
-        .exclude(component=Component.CREDIT)
-        .values("case")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    last_event = (
-        CaseEvent.objects.filter(case=OuterRef("pk"))
-        .values("case")
-        .annotate(m=Max("occurred_at"))
-        .values("m")
-    )
+    """Every case of the scope with what a row shows. The original principal, balance, oldest
+    due date and last activity are the case's stored figures (``CaseFigures``, kept by the
+    database as the ledger, claims and timeline change), so sorting by balance or activity
+    reads an index instead of summing every case's ledger (bench/portal.py)."""
     cases = with_flags(Case.objects.select_related("debtor", "creditor"), today)
+    # Joined as the same creditor's (it always is): the scope's creditor filter then reaches
+    # the figures too, and their indexes (creditor, balance / activity) serve the sort.
+    cases = cases.filter(figures__creditor=F("creditor"))
     return cases.annotate(
-        oldest_due=oldest_due_subquery(),
-        original_principal=Coalesce(Subquery(principal, output_field=money), Value(ZERO)),
-        balance=Coalesce(Subquery(balance, output_field=money), Value(ZERO)),
-        last_activity=Coalesce(Subquery(last_event), "created_at"),
-    ).annotate(
-        sort_due=Coalesce("oldest_due", Cast("created_at", output_field=DateField())),
+        oldest_due=F("figures__oldest_due"),
+        original_principal=F("figures__original_principal"),
+        balance=F("figures__balance"),
+        last_activity=F("figures__last_activity_at"),
+        sort_due=Coalesce("figures__oldest_due", Cast("created_at", output_field=DateField())),
     )
 
 

@@ -29,6 +29,7 @@ from .credit_bureau import (
 from .disputes import Dispute
 from .documents import CaseDocument, case_document_path
 from .events import CaseEvent
+from .figures import CaseFigures
 from .ledger import (
     CHARGE_COMPONENT,
     CHARGE_KINDS,
@@ -78,6 +79,7 @@ __all__ = [
     "Case",
     "CaseDocument",
     "CaseEvent",
+    "CaseFigures",
     "CaseMessage",
     "CaseState",
     "Claim",

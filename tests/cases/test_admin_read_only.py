@@ -16,6 +16,7 @@ from cases.models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseFigures,
     CaseMessage,
     Claim,
     ContactLog,
@@ -106,6 +107,7 @@ def records(tenant_a):
             ),
             NotificationSettings: NotificationSettings.objects.create(user=tenant_a.user),
             Case: case,
+            CaseFigures: CaseFigures.objects.get(case=case),  # made by the database
             Claim: first,
             LedgerEntry: LedgerEntry.objects.filter(case=case).first(),
             Payment: Payment.objects.get(case=case),
@@ -216,6 +218,7 @@ RECORD_MODELS = [
     "cases.notificationemail",
     "cases.notificationsettings",
     "cases.approvalrequest",
+    "cases.casefigures",
 ]
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Component, EntryKind, LedgerEntry, Payment, PaymentMethod
+from cases.models import CaseFigures, Component, EntryKind, LedgerEntry, Payment, PaymentMethod
 from cases.selectors import case_balance, component_balances
 from cases.services import case_create, ledger_post, payment_register, payment_reverse
 from collections_portal.tenancy import creditor_scope
@@ -45,6 +45,15 @@ def check_invariants(case) -> None:
     assert balance.interest == by_component[Component.INTEREST]
     assert balance.costs == by_component[Component.COSTS]
     assert balance.credit == -by_component[Component.CREDIT]
+    # The stored figures (kept by the database's triggers) say the same.
+    stored = CaseFigures.objects.get(case=case)
+    assert (stored.principal, stored.interest, stored.costs, stored.credit) == (
+        balance.principal,
+        balance.interest,
+        balance.costs,
+        balance.credit,
+    )
+    assert stored.balance == balance.total
     for (claim_id, component), amount in component_balances(case).items():
         if component == Component.CREDIT:
             assert amount <= 0

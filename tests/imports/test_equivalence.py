@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.forms.models import model_to_dict
 
+from cases.figures import figures_differing
 from cases.models import Case, CaseEvent, Claim, LedgerEntry, LimitationEvent
 from cases.services import ClaimInput, case_create
 from collections_portal.tenancy import creditor_scope
@@ -132,3 +133,5 @@ def test_the_import_makes_the_rows_case_create_makes(tenant_a, tenant_b, grouped
     with creditor_scope(tenant_a.creditor):
         cases = Case.objects.exclude(pk=tenant_a.case.pk)
         assert cases.count() == (len(rows) if not grouped else job.cases_created)
+    # The COPYs kept every case's stored figures, as the services' inserts do.
+    assert figures_differing() == (0, [])
