@@ -584,14 +584,13 @@ def measure(data: dict, n: int) -> list[dict]:
             "name": "dashboard",
             "target": DASHBOARD_TARGET_MS,
             "page": get("/"),
-            "sql_text": "cases per state with their stored figures summed; payments summed",
+            "sql_text": "the stored figures summed per stage and month; payments summed",
             "sql": lambda i: [
                 raw(
-                    "SELECT c.state, count(*), sum(f.original_principal), sum(f.principal),"
-                    " sum(f.interest), sum(f.costs), sum(f.credit) FROM cases_case c"
-                    " JOIN cases_casefigures f ON f.case_id = c.id"
-                    " WHERE c.creditor_id = %s AND f.creditor_id = %s GROUP BY c.state",
-                    lambda i: [cid, cid],
+                    "SELECT state, handed_over_month, count(*), sum(original_principal),"
+                    " sum(principal), sum(interest), sum(costs), sum(credit)"
+                    " FROM cases_casefigures WHERE creditor_id = %s GROUP BY 1, 2",
+                    lambda i: [cid],
                 )(i),
                 raw(
                     "SELECT sum(amount) FROM cases_payment WHERE creditor_id = %s"

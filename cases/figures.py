@@ -17,7 +17,8 @@ SELECT c.id AS case_id, c.creditor_id,
     COALESCE(cl.principal, 0) AS original_principal, cl.oldest_due,
     COALESCE(l.principal, 0) AS principal, COALESCE(l.interest, 0) AS interest,
     COALESCE(l.costs, 0) AS costs, COALESCE(l.credit, 0) AS credit,
-    GREATEST(c.created_at, COALESCE(e.latest, c.created_at)) AS last_activity_at
+    GREATEST(c.created_at, COALESCE(e.latest, c.created_at)) AS last_activity_at,
+    c.state, c.currency, c.created_at AS handed_over_at, c.paused_until
 FROM cases_case c
 LEFT JOIN (
     SELECT case_id, SUM(principal) AS principal, MIN(due_date) AS oldest_due
@@ -37,7 +38,7 @@ LEFT JOIN (
 """
 COLUMNS = (
     "case_id, creditor_id, original_principal, oldest_due, principal, interest, costs, "
-    "credit, last_activity_at"
+    "credit, last_activity_at, state, currency, handed_over_at, paused_until"
 )
 
 
@@ -84,7 +85,11 @@ def figures_rebuild() -> int:
                 interest = EXCLUDED.interest,
                 costs = EXCLUDED.costs,
                 credit = EXCLUDED.credit,
-                last_activity_at = EXCLUDED.last_activity_at
+                last_activity_at = EXCLUDED.last_activity_at,
+                state = EXCLUDED.state,
+                currency = EXCLUDED.currency,
+                handed_over_at = EXCLUDED.handed_over_at,
+                paused_until = EXCLUDED.paused_until
             """  # noqa: S608 - its parts are this module's constants, never input
         )
         return cursor.rowcount

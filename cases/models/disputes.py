@@ -42,6 +42,14 @@ class Dispute(TenantModel):
                 name="dispute_resolved_with_outcome",
             ),
         ]
+        indexes = [
+            # The dashboard's "needs your attention": a creditor's open disputes, oldest first.
+            models.Index(
+                fields=["creditor", "opened_on", "id"],
+                name="dispute_open_oldest",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reason

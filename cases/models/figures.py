@@ -9,9 +9,11 @@ up its ledger for the dashboard, computed them for every case on every view (ben
 same statement that changes what they sum (migration ``0018_case_figures``): a new case gets
 its row; every insert into the ledger adds to its components; a claim added, changed or removed
 recomputes the case's original principal and oldest due date; every timeline event moves the
-last activity on. The triggers are statement-level with transition tables, so a ``COPY`` of
-100,000 ledger entries (``cases.services.bulk``) is one grouped ``UPDATE``, and no code path,
-an ORM save, a bulk insert or a raw ``COPY``, can post without the figures following.
+last activity on; a case's state, currency, handover time and pause are copied over whenever
+the case is written, so the dashboard adds up this one table. The triggers are statement-level
+with transition tables, so a ``COPY`` of 100,000 ledger entries (``cases.services.bulk``) is
+one grouped ``UPDATE``, and no code path, an ORM save, a bulk insert or a raw ``COPY``, can
+post without the figures following.
 
 The application never writes these rows (``save`` refuses); ``manage.py case_figures
 --check`` compares every row with the sums it stands for, and ``--rebuild`` recomputes them.
@@ -23,9 +25,10 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from collections_portal.db import LocalMonth
 from collections_portal.tenancy import TenantModel
 
-from .cases import MONEY, Case
+from .cases import MONEY, Case, CaseState
 
 
 class CaseFigures(TenantModel):
@@ -48,6 +51,20 @@ class CaseFigures(TenantModel):
     )
     # The handover or the latest timeline event, whichever is later.
     last_activity_at = models.DateTimeField(_("last activity"))
+    # The case's own columns the dashboard groups and filters by, copied from the case (by
+    # the same triggers, on every insert and update of a case), so its sums read one table.
+    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    handed_over_at = models.DateTimeField(_("handed over"))
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    # The calendar month of the handover in the portal's time zone, for the dashboard's
+    # month series (a column of its own: PostgreSQL knows how few months there are).
+    handed_over_month = models.GeneratedField(
+        expression=LocalMonth("handed_over_at"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("month of handover"),
+    )
 
     class Meta:
         verbose_name = _("case figures")

@@ -10,9 +10,10 @@ from django.db import connection
 from django.urls import reverse
 
 from cases.figures import figures_differing, figures_rebuild
-from cases.models import CaseEvent, CaseFigures, Claim, EntryKind
+from cases.models import Case, CaseEvent, CaseFigures, Claim, EntryKind
 from cases.selectors import case_balance
 from cases.services import claim_add, ledger_post, payment_register, payment_reverse
+from cases.services.lifecycle import case_pause, case_send_reminder
 from cases.timeline import event_record
 from collections_portal.tenancy import ScopeError, creditor_scope
 from tests.factories import MembershipFactory, UserFactory
@@ -89,6 +90,15 @@ def test_a_new_case_has_its_figures_and_they_follow_every_posting(tenant_a):
     agree(case)
     assert figures(case).balance == Decimal("1450.49")
     assert figures(case).credit == Decimal("0.00")
+
+    # The case's own columns the dashboard reads follow its transitions and pauses.
+    with at(DAY + timedelta(days=4)), creditor_scope(tenant_a.creditor):
+        case_pause(case=case, until=DAY + timedelta(days=20), reason="talking to the debtor")
+        case_send_reminder(case=Case.objects.get(pk=case.pk), on=DAY + timedelta(days=4))
+    agree(case)
+    stored = figures(case)
+    assert (stored.state, stored.paused_until) == ("reminder", DAY + timedelta(days=20))
+    assert (stored.currency, stored.handed_over_at) == ("DKK", case.created_at)
 
 
 def test_claims_changed_or_removed_outside_the_services_are_summed_again(tenant_a):
