@@ -60,6 +60,8 @@ class Figure:
     # The explanation as a stored text, read in the reader's language (``explanation`` is
     # its English rendering); None where the explanation is only words.
     text: Text | None = None
+    # ``refusal`` as a stored text, read in the reader's language.
+    refusal_text: Text | None = None
 
     def __str__(self) -> str:
         return f"{format_money(self.amount)}: {self.explanation}"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext_noop as N_
 
-from .explain import ZERO, Figure, Money, Text, explained, round_money, sentence
+from .explain import ZERO, Figure, Money, Text, explained, round_money
 from .profile import JurisdictionProfile
 
 
@@ -47,53 +47,83 @@ def reminder_fee(
     if earlier and earlier[-1] > on:
         raise ValueError(f"A previous fee-bearing reminder ({earlier[-1]}) is after {on}.")
 
-    reasons: list[str] = []
+    reasons: list[Text] = []
     earliest = due_date + timedelta(days=profile.reminder_first_fee_after_due_days)
     if on < earliest:
         reasons.append(
-            f"the first fee may be charged from {earliest.isoformat()} "
-            f"({profile.reminder_first_fee_after_due_days} days after the due date "
-            f"{due_date.isoformat()}), not on {on.isoformat()}"
+            Text(
+                N_(
+                    "the first fee may be charged from %(earliest)s (%(days)s days after the "
+                    "due date %(due)s), not on %(on)s"
+                ),
+                earliest=earliest,
+                days=profile.reminder_first_fee_after_due_days,
+                due=due_date,
+                on=on,
+            )
         )
     count_max = profile.need(profile.reminder_fee_count_max, "reminder_fee_count_max")
     if len(earlier) >= count_max:
         reasons.append(
-            f"{len(earlier)} fee-bearing reminders were already sent and at most {count_max} "
-            "may carry a fee"
+            Text(
+                N_(
+                    "%(sent)s fee-bearing reminders were already sent and at most %(count_max)s "
+                    "may carry a fee"
+                ),
+                sent=len(earlier),
+                count_max=count_max,
+            )
         )
     spacing = profile.need(profile.reminder_min_spacing_days, "reminder_min_spacing_days")
     if earlier and (on - earlier[-1]).days < spacing:
         reasons.append(
-            f"only {(on - earlier[-1]).days} days have passed since the last fee-bearing "
-            f"reminder on {earlier[-1].isoformat()}; at least {spacing} are required"
+            Text(
+                N_(
+                    "only %(days)s days have passed since the last fee-bearing reminder on "
+                    "%(last)s; at least %(spacing)s are required"
+                ),
+                days=(on - earlier[-1]).days,
+                last=earlier[-1],
+                spacing=spacing,
+            )
         )
     if broken_plan:
-        reasons.append("no further reminder fees may be charged after a broken instalment plan")
+        reasons.append(
+            Text(N_("no further reminder fees may be charged after a broken instalment plan"))
+        )
     if disputed and earlier:
         after_dispute = profile.need(
             profile.reminder_fee_after_dispute, "reminder_fee_after_dispute"
         )
         if not after_dispute:
             reasons.append(
-                f"the claim is disputed, and no fee may be charged on reminder {len(earlier) + 1}"
+                Text(
+                    N_("the claim is disputed, and no fee may be charged on reminder %(number)s"),
+                    number=len(earlier) + 1,
+                )
             )
     if profile.reminder_fee_requires_agreement and not fee_agreed:
-        reasons.append("the fee was not agreed when the debt arose")
+        reasons.append(Text(N_("the fee was not agreed when the debt arose")))
 
     if reasons:
-        refusal = "; ".join(reasons)
+        refusal = Text.join(*reasons, separator="; ")
         return Figure(
             amount=ZERO,
             rule=rule,
             profile=profile.label,
-            explanation=sentence(
-                f"No reminder fee for the reminder on {on.isoformat()}: {refusal}",
+            **explained(
+                Text(
+                    N_("No reminder fee for the reminder on %(on)s: %(refusal)s"),
+                    on=on,
+                    refusal=refusal,
+                ),
                 rule=rule,
                 profile=profile.label,
             ),
             dates=(on,),
             allowed=False,
-            refusal=refusal,
+            refusal=refusal.render("en"),
+            refusal_text=refusal,
         )
 
     amount = round_money(profile.reminder_fee_max)
@@ -216,23 +246,32 @@ def b2b_compensation(
     """
     rule = profile.cite("b2b_compensation")
     since = profile.need(profile.b2b_compensation_since, "b2b_compensation_since")
-    refusal = ""
+    refusal: Text | None = None
     if debtor_is_consumer:
-        refusal = "compensation is charged to business debtors only, never to a consumer"
+        refusal = Text(N_("compensation is charged to business debtors only, never to a consumer"))
     elif due_date < since:
-        refusal = (
-            f"the claim was due on {due_date.isoformat()}, before compensation applies "
-            f"(claims due from {since.isoformat()})"
+        refusal = Text(
+            N_(
+                "the claim was due on %(due)s, before compensation applies (claims due from "
+                "%(since)s)"
+            ),
+            due=due_date,
+            since=since,
         )
-    if refusal:
+    if refusal is not None:
         return Figure(
             amount=ZERO,
             rule=rule,
             profile=profile.label,
-            explanation=sentence(f"No compensation: {refusal}", rule=rule, profile=profile.label),
+            **explained(
+                Text(N_("No compensation: %(refusal)s"), refusal=refusal),
+                rule=rule,
+                profile=profile.label,
+            ),
             dates=(due_date,),
             allowed=False,
-            refusal=refusal,
+            refusal=refusal.render("en"),
+            refusal_text=refusal,
         )
     amount = round_money(profile.b2b_compensation)
     return Figure(

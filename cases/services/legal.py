@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -30,6 +31,7 @@ from cases.rules.legal import (
     court_fee_payment_claim,
     summary_procedure_refusal,
 )
+from collections_portal.texts import Day, Money, Text
 
 from . import lifecycle
 from .cases import limitation_events_for_case
@@ -141,10 +143,14 @@ def legal_file_payment_claim(
         code="case.payment_claim_filed",
         actor=user,
         from_state=before,
-        message=(
-            f"Betalingspåkrav filed; court fee {fee.amount}. Limitation interrupted on "
-            f"{claims} claim(s) ({profile.cite('limitation_legal_step')}). The debtor has "
-            "14 days to object."
+        message=Text(
+            N_(
+                "Betalingspåkrav filed; court fee %(fee)s. Limitation interrupted on %(claims)s "
+                "claim(s) (%(provision)s). The debtor has 14 days to object."
+            ),
+            fee=Money(fee.amount),
+            claims=claims,
+            provision=profile.cite("limitation_legal_step"),
         ),
         data={"legal_step": step.pk, "fee": str(fee.amount)},
     )
@@ -178,10 +184,14 @@ def legal_record_endorsement(
         code="case.payment_claim_endorsed",
         actor=user,
         from_state=case.state,
-        message=(
-            f"Betalingspåkrav endorsed: enforceable; limitation "
-            f"{profile.limitation_years_acknowledged} years from {on.isoformat()} "
-            f"({profile.cite('limitation_ten_years')})."
+        message=Text(
+            N_(
+                "Betalingspåkrav endorsed: enforceable; limitation %(years)s years from "
+                "%(day)s (%(provision)s)."
+            ),
+            years=profile.limitation_years_acknowledged,
+            day=Day(on),
+            provision=profile.cite("limitation_ten_years"),
         ),
         data={"legal_step": step.pk},
     )
@@ -203,9 +213,12 @@ def legal_record_objection(
         code="case.payment_claim_objected",
         actor=user,
         from_state=case.state,
-        message=(
-            f"The debtor objected to the betalingspåkrav: {note.strip()} "
-            "The case must go to a civil suit."
+        message=Text(
+            N_(
+                "The debtor objected to the betalingspåkrav: %(note)s The case must go to a "
+                "civil suit."
+            ),
+            note=note.strip(),
         ),
         data={"legal_step": step.pk},
     )
@@ -236,7 +249,7 @@ def legal_request_enforcement(
         code="case.enforcement_requested",
         actor=user,
         from_state=case.state,
-        message=f"Fogedret request for udlæg; court fee {fee.amount}.",
+        message=Text(N_("Fogedret request for udlæg; court fee %(fee)s."), fee=Money(fee.amount)),
         data={"legal_step": step.pk, "fee": str(fee.amount)},
     )
     return step
@@ -273,9 +286,9 @@ def legal_record_attachment(
             on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
         )
         case.save(update_fields=["state", "next_action_at"])
-        message = "Udlæg: nothing found. The case goes to long-term monitoring."
+        message = Text(N_("Udlæg: nothing found. The case goes to long-term monitoring."))
     else:
-        message = "Udlæg levied."
+        message = Text(N_("Udlæg levied."))
     lifecycle.event_record(
         case=case,
         code="case.attachment_recorded",

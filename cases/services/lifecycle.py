@@ -141,7 +141,7 @@ def case_send_reminder(
             else Text(
                 N_("Reminder %(number)s sent; no fee: %(refusal)s"),
                 number=notice.sequence,
-                refusal=figure.refusal,
+                refusal=figure.refusal_text or figure.refusal,
             )
         ),
         data={"notice": notice.pk, "fee": str(figure.amount)},
