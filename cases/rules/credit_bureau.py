@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_noop as N_
 
-from .explain import money_text, sentence
+from .explain import Money, Text, explained
 from .profile import IncompleteProfile, JurisdictionProfile
 
 OPEN = "open"
@@ -25,6 +26,10 @@ CLOSED = "closed"
 @dataclass(frozen=True)
 class BureauVerdict:
     """Whether a registration is allowed on ``on``, with every reason it is not.
+
+    ``reasons``, ``explanation`` and :attr:`refusal` are English (the explanation is kept on
+    the registration and sent through the API); ``text`` and ``refusal_text`` are the same as
+    stored texts, read in the reader's language (a timeline entry, a refusal shown to a person).
 
     ``register`` is the register the claim goes to (open or closed) when the amount allows one;
     ``eligible_from`` the first day the warning allows; ``data_expires_on`` the day the data
@@ -36,6 +41,8 @@ class BureauVerdict:
     rule: str
     profile: str
     explanation: str
+    text: Text
+    refusal_text: Text
     bureau: str
     register: str = ""
     eligible_from: date | None = None
@@ -96,54 +103,96 @@ def credit_bureau_verdict(
     currency = profile.currency
     warning_days = profile.need(profile.credit_bureau_warning_days, "credit_bureau_warning_days")
     expires = data_expiry(profile, oldest_due_date)
-    reasons: list[str] = []
+    reasons: list[Text] = []
     if disputed:
-        reasons.append("the claim is disputed: a disputed claim is never registered")
+        reasons.append(Text(N_("the claim is disputed: a disputed claim is never registered")))
     if on >= expires:
         reasons.append(
-            f"the claim fell due on {oldest_due_date.isoformat()}, and data older than "
-            f"{profile.credit_bureau_data_max_years} years (from {expires.isoformat()}) "
-            "may not be registered"
+            Text(
+                N_(
+                    "the claim fell due on %(due)s, and data older than %(years)s years (from "
+                    "%(expires)s) may not be registered"
+                ),
+                due=oldest_due_date,
+                years=profile.credit_bureau_data_max_years,
+                expires=expires,
+            )
         )
     if not in_collection:
         reasons.append(
-            "the case is not in collection: the reminders and the collection warning come first"
+            Text(
+                N_(
+                    "the case is not in collection: the reminders and the collection warning "
+                    "come first"
+                )
+            )
         )
     if amount <= rules.min_amount:
         reasons.append(
-            f"the claim {money_text(amount, currency)} is not above {rules.name}'s minimum "
-            f"of {money_text(rules.min_amount, currency)}"
+            Text(
+                N_("the claim %(amount)s is not above %(bureau)s's minimum of %(minimum)s"),
+                amount=Money(amount, currency),
+                bureau=rules.name,
+                minimum=Money(rules.min_amount, currency),
+            )
         )
     if not identified:
-        reasons.append("the debtor's CPR/CVR number is not known, and a bureau needs it")
+        reasons.append(Text(N_("the debtor's CPR/CVR number is not known, and a bureau needs it")))
     eligible_from = None
     if check_warning:
         if warned_on is None:
-            reasons.append("the debtor has not been warned in a letter announcing the registration")
+            reasons.append(
+                Text(N_("the debtor has not been warned in a letter announcing the registration"))
+            )
         else:
             eligible_from = warned_on + timedelta(days=warning_days)
             if on < eligible_from:
                 reasons.append(
-                    f"the warning of {warned_on.isoformat()} allows a registration from "
-                    f"{eligible_from.isoformat()} ({warning_days} days), not on {on.isoformat()}"
+                    Text(
+                        N_(
+                            "the warning of %(warned)s allows a registration from %(eligible)s "
+                            "(%(days)s days), not on %(on)s"
+                        ),
+                        warned=warned_on,
+                        days=warning_days,
+                        on=on,
+                        eligible=eligible_from,
+                    )
                 )
     register = ""
     if amount > rules.min_amount:
         register = OPEN if amount >= rules.open_register_from else CLOSED
+    refusal = Text.join(*reasons, separator="; ")
     if reasons:
-        text = f"No registration with {rules.name} on {on.isoformat()}: " + "; ".join(reasons)
+        text = Text(
+            N_("No registration with %(bureau)s on %(on)s: %(refusal)s"),
+            bureau=rules.name,
+            on=on,
+            refusal=refusal,
+        )
     else:
-        where = "open register" if register == OPEN else "closed register"
-        text = (
-            f"The claim {money_text(amount, currency)} may be registered with {rules.name} "
-            f"({where}) on {on.isoformat()}; the data must be deleted by {expires.isoformat()}"
+        text = Text(
+            N_(
+                "The claim %(amount)s may be registered with %(bureau)s (open register) on "
+                "%(on)s; the data must be deleted by %(expires)s"
+            )
+            if register == OPEN
+            else N_(
+                "The claim %(amount)s may be registered with %(bureau)s (closed register) on "
+                "%(on)s; the data must be deleted by %(expires)s"
+            ),
+            amount=Money(amount, currency),
+            bureau=rules.name,
+            on=on,
+            expires=expires,
         )
     return BureauVerdict(
         allowed=not reasons,
-        reasons=tuple(reasons),
+        reasons=tuple(reason.render("en") for reason in reasons),
         rule=rule,
         profile=profile.label,
-        explanation=sentence(text, rule=rule, profile=profile.label),
+        **explained(text, rule=rule, profile=profile.label),
+        refusal_text=refusal,
         bureau=bureau,
         register=register,
         eligible_from=eligible_from,

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_noop as N_
 
-from .explain import Figure, Money, Text, explained, money_text, round_money
+from .explain import Figure, Money, Text, explained, round_money
 from .profile import IncompleteProfile, JurisdictionProfile
 
 # Used when a profile carries no citation for a topic yet: the statute, without a section
@@ -30,19 +30,24 @@ def _cite(profile: JurisdictionProfile, topic: str) -> str:
 
 
 def summary_procedure_refusal(profile: JurisdictionProfile, *, principal: Decimal) -> str:
-    """Why a betalingspåkrav is not open to a claim of this principal, or ``""`` when it is.
+    """Why a betalingspåkrav is not open to a claim of this principal, or ``""`` when it is;
+    in the active language (it is said to the person asking).
 
     A profile without a limit (SE: none for a betalningsföreläggande) never refuses.
     """
     limit = profile.summary_procedure_limit
     if limit is None or principal <= limit:
         return ""
-    return (
-        f"The principal {money_text(principal, profile.currency)} is above "
-        f"{money_text(limit, profile.currency)}, the limit of the simplified procedure: "
-        f"the claim must go to a civil suit "
-        f"({_cite(profile, 'summary_procedure')}; {profile.label})."
-    )
+    return Text(
+        N_(
+            "The principal %(principal)s is above %(limit)s, the limit of the simplified "
+            "procedure: the claim must go to a civil suit (%(rule)s; %(profile)s)."
+        ),
+        principal=Money(principal, profile.currency),
+        limit=Money(limit, profile.currency),
+        rule=_cite(profile, "summary_procedure"),
+        profile=profile.label,
+    ).render()
 
 
 def court_fee_payment_claim(profile: JurisdictionProfile) -> Figure:

@@ -68,7 +68,9 @@ def _handlers(kind: str) -> tuple[Handler, Handler]:
     try:
         return _HANDLERS[kind]
     except KeyError:
-        raise CaseError(f"No handler decides approval requests of kind {kind!r}.") from None
+        raise CaseError(
+            _("No handler decides approval requests of kind '%(kind)s'.") % {"kind": kind}
+        ) from None
 
 
 @transaction.atomic

@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
 from cases.models import (
@@ -52,6 +54,7 @@ from cases.rules.credit_bureau import (
 )
 from collections_portal.celery import enqueue, enqueue_on_commit
 from collections_portal.tenancy import agency_scope
+from collections_portal.texts import Text
 from debtors.models import DebtorKind
 from notices.models import NoticeKind
 
@@ -146,8 +149,13 @@ def credit_bureau_warn(
     verdict = verdict_for(case=case, bureau=bureau, on=on, warned_on=None, check_warning=False)
     if not verdict.allowed:
         raise CaseError(
-            f"No credit-bureau warning on case {case.reference}: {verdict.refusal} "
-            f"({verdict.rule}; {verdict.profile})."
+            _("No credit-bureau warning on case %(case)s: %(refusal)s (%(rule)s; %(profile)s).")
+            % {
+                "case": case.reference,
+                "refusal": verdict.refusal_text.render(),
+                "rule": verdict.rule,
+                "profile": verdict.profile,
+            }
         )
     profile = selectors.profile_for(case, on)
     eligible_from = on + timedelta(days=profile.credit_bureau_warning_days)
@@ -177,10 +185,15 @@ def credit_bureau_warn(
         code="credit_bureau.warning_sent",
         actor=actor,
         from_state=case.state,
-        message=(
-            f"The debtor was warned of a registration with {name}: possible from "
-            f"{eligible_from.isoformat()} ({profile.credit_bureau_warning_days} days, "
-            f"{profile.label})."
+        message=Text(
+            N_(
+                "The debtor was warned of a registration with %(bureau)s: possible from "
+                "%(eligible)s (%(days)s days, %(profile)s)."
+            ),
+            bureau=name,
+            eligible=eligible_from,
+            days=profile.credit_bureau_warning_days,
+            profile=profile.label,
         ),
         data={"registration": registration.pk, "notice": notice.pk, "bureau": bureau},
     )
@@ -215,8 +228,13 @@ def credit_bureau_register(
     verdict = verdict_for(case=case, bureau=bureau, on=on, warned_on=warned_on)
     if not verdict.allowed:
         raise CaseError(
-            f"Case {case.reference} may not be registered: {verdict.refusal} "
-            f"({verdict.rule}; {verdict.profile})."
+            _("Case %(case)s may not be registered: %(refusal)s (%(rule)s; %(profile)s).")
+            % {
+                "case": case.reference,
+                "refusal": verdict.refusal_text.render(),
+                "rule": verdict.rule,
+                "profile": verdict.profile,
+            }
         )
     facts = _facts(case)
     registration.status = RegistrationStatus.REGISTERED
@@ -241,7 +259,7 @@ def credit_bureau_register(
         code="credit_bureau.registered",
         actor=actor if actor is not None else user,
         from_state=case.state,
-        message=verdict.explanation,
+        message=verdict.text,
         data={
             "registration": registration.pk,
             "bureau": bureau,
@@ -253,7 +271,9 @@ def credit_bureau_register(
         case=case,
         reason=WorkItemReason.CREDIT_BUREAU_DECISION,
         user=user,
-        outcome=f"Registered with {_bureau_name(case, bureau, on)}.",
+        # The outcome is kept as words (the work item's text column): in the language of the
+        # person who decided.
+        outcome=_("Registered with %(bureau)s.") % {"bureau": _bureau_name(case, bureau, on)},
     )
     return registration
 
@@ -272,7 +292,8 @@ def credit_bureau_decline(
     registration = _active(case, bureau).select_for_update().first()
     if registration is not None and registration.status == RegistrationStatus.REGISTERED:
         raise CaseError(
-            f"Case {case.reference} is registered with {bureau}: deregister it instead."
+            _("Case %(case)s is registered with %(bureau)s: deregister it instead.")
+            % {"case": case.reference, "bureau": bureau}
         )
     if registration is not None:
         _end(case, registration, EndReason.DECIDED, on=timezone.localdate(), actor=actor or user,
@@ -281,7 +302,7 @@ def credit_bureau_decline(
         case=case,
         reason=WorkItemReason.CREDIT_BUREAU_DECISION,
         user=user,
-        outcome=f"Not registered: {note}" if note else "Not registered.",
+        outcome=_("Not registered: %(note)s") % {"note": note} if note else _("Not registered."),
     )
     return registration
 
@@ -313,7 +334,7 @@ def credit_bureau_deregister(
     on: date | None = None,
     bureau: str | None = None,
     actor: AbstractBaseUser | str | None = None,
-    message: str = "",
+    message: str | Text = "",
     deadline: date | None = None,
 ) -> list[CreditBureauRegistration]:
     """End the case's registrations (with ``bureau``, or all): a registered one is deleted at
@@ -330,7 +351,7 @@ def credit_bureau_deregister(
             case=case,
             reason=WorkItemReason.CREDIT_BUREAU_DECISION,
             user=None,
-            outcome=f"No registration: {EndReason(reason).label}.",
+            outcome=_("No registration: %(reason)s.") % {"reason": EndReason(reason).label},
         )
     return changed
 
@@ -342,7 +363,7 @@ def _end(
     *,
     on: date,
     actor,
-    message: str = "",
+    message: str | Text = "",
     deadline: date | None = None,
 ) -> None:
     registered = registration.status == RegistrationStatus.REGISTERED
@@ -367,20 +388,33 @@ def _end(
     label = EndReason(reason).label
     if registered:
         _submit(registration, SubmissionAction.DELETE)
-        text = (
-            f"The registration with {name} is deleted ({label}); the bureau must have the "
-            f"deletion by {registration.deregistration_due_on.isoformat()} ({profile.label})."
+        text = Text(
+            N_(
+                "The registration with %(bureau)s is deleted (%(reason)s); the bureau must have "
+                "the deletion by %(deadline)s (%(profile)s)."
+            ),
+            bureau=name,
+            reason=label,
+            deadline=registration.deregistration_due_on,
+            profile=profile.label,
         )
         code = "credit_bureau.deregistered"
     else:
-        text = f"The announced registration with {name} will not be made ({label})."
+        text = Text(
+            N_("The announced registration with %(bureau)s will not be made (%(reason)s)."),
+            bureau=name,
+            reason=label,
+        )
         code = "credit_bureau.cancelled"
+    # What follows: a person's note, as written, or the rules' refusal (a stored text).
+    if isinstance(message, str):
+        message = message.strip()
     lifecycle.event_record(
         case=case,
         code=code,
         actor=actor,
         from_state=case.state,
-        message=f"{text} {message}".strip(),
+        message=Text.join(text, message),
         data={"registration": registration.pk, "bureau": registration.bureau, "reason": reason},
     )
 
@@ -558,7 +592,12 @@ def _failed(submission: CreditBureauSubmission, attempt: CreditBureauAttempt, ex
             code="credit_bureau.submission_failed",
             actor="credit bureau",
             from_state=case.state,
-            message=f"The bureau refused the {submission.get_action_display().lower()}: {exc}",
+            message=Text(
+                N_("The bureau refused the deletion: %(error)s")
+                if submission.action == SubmissionAction.DELETE
+                else N_("The bureau refused the registration: %(error)s"),
+                error=str(exc),
+            ),
             data={"submission": submission.pk},
         )
         work_item_open(
@@ -673,6 +712,6 @@ def report_decision(registration: CreditBureauRegistration, today: date, report)
             on=today,
             bureau=registration.bureau,
             actor="credit-bureau sweep",
-            message=verdict.refusal,
+            message=verdict.refusal_text,
         )
         report.lapsed += 1

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from cases import selectors
@@ -145,9 +147,11 @@ def fee_post(
     ``case_locked`` tells that the caller's transaction already holds the case's row lock.
     """
     if kind not in FEE_KINDS:
-        raise CaseError(f"{kind} is not a fee")
+        raise CaseError(_("%(kind)s is not a fee") % {"kind": kind})
     if not figure.allowed or figure.amount <= 0:
-        raise CaseError(figure.refusal or f"No {kind} may be charged.")
+        if figure.refusal_text is not None:
+            raise CaseError(figure.refusal_text.render())
+        raise CaseError(figure.refusal or _("No %(kind)s may be charged.") % {"kind": kind})
     if not case_locked:
         case = lock_case(case)
     fee_check(case=case, kind=kind, amount=figure.amount, posted_on=posted_on, claim=claim)
@@ -174,22 +178,26 @@ def fee_check(
     if kind != EntryKind.COURT_FEE and case.has_open_dispute():
         # A disputed claim gets no further fees until the dispute is answered (inkassoloven
         # § 9); court fees follow the legal track, which a dispute sends to a civil suit.
-        raise CaseError("The case has an open dispute: no fee may be charged while it is open.")
+        raise CaseError(_("The case has an open dispute: no fee may be charged while it is open."))
 
-    def over(allowed: Decimal, what: str) -> None:
+    def over(allowed: Decimal, sentence: str) -> None:
+        """Refuse more than ``allowed``; ``sentence`` says so (a message id, marked N_)."""
         if amount > allowed:
             raise CaseError(
-                f"A {what} of {amount} is more than the {allowed} the rules allow "
-                f"({profile.label})."
+                _(sentence)
+                % {"amount": _number(amount), "allowed": _number(allowed), "profile": profile.label}
             )
 
     if kind == EntryKind.REMINDER_FEE:
         if claim is None:
-            raise CaseError("A reminder fee is charged on an invoice.")
+            raise CaseError(_("A reminder fee is charged on an invoice."))
         if not Notice.objects.filter(case=case, kind=NoticeKind.REMINDER, dated=posted_on).exists():
             raise CaseError(
-                f"No reminder was sent on {posted_on.isoformat()}: a reminder fee is charged "
-                "only with the reminder that carries it."
+                _(
+                    "No reminder was sent on %(day)s: a reminder fee is charged only with the "
+                    "reminder that carries it."
+                )
+                % {"day": posted_on.isoformat()}
             )
         figure = reminder_fee(
             profile,
@@ -202,41 +210,82 @@ def fee_check(
             broken_plan=selectors.plan_was_broken(case),
         )
         if not figure.allowed:
-            raise CaseError(f"No reminder fee: {figure.refusal}.")
-        over(figure.amount, "reminder fee")
+            raise CaseError(_("No reminder fee: %(refusal)s.") % {"refusal": _refusal(figure)})
+        over(
+            figure.amount,
+            N_(
+                "A reminder fee of %(amount)s is more than the %(allowed)s the rules allow "
+                "(%(profile)s)."
+            ),
+        )
         return
     if kind in (EntryKind.HANDOVER_FEE, EntryKind.COLLECTION_COSTS):
         deadline = case.warning_deadline
         if deadline is None or posted_on <= deadline:
             raise CaseError(
-                "Collection fees may only be charged after a collection warning whose deadline "
-                "has passed (inkassoloven § 10)."
+                _(
+                    "Collection fees may only be charged after a collection warning whose "
+                    "deadline has passed (inkassoloven § 10)."
+                )
             )
         charges = selectors.case_collection_charges(case, on=posted_on)
         charged = _standing(case, kind)
         if kind == EntryKind.HANDOVER_FEE:
             if charged > 0:
-                raise CaseError("The handover fee has been charged already.")
-            over(charges.handover_fee.amount, "handover fee")
+                raise CaseError(_("The handover fee has been charged already."))
+            over(
+                charges.handover_fee.amount,
+                N_(
+                    "A handover fee of %(amount)s is more than the %(allowed)s the rules allow "
+                    "(%(profile)s)."
+                ),
+            )
         else:
-            over(charges.collection_costs.amount - charged, "collection cost")
+            over(
+                charges.collection_costs.amount - charged,
+                N_(
+                    "A collection cost of %(amount)s is more than the %(allowed)s the rules "
+                    "allow (%(profile)s)."
+                ),
+            )
         return
     if kind == EntryKind.COMPENSATION:
         if claim is None:
-            raise CaseError("The compensation is charged on an invoice.")
+            raise CaseError(_("The compensation is charged on an invoice."))
         if posted_on <= claim.due_date:
-            raise CaseError("The compensation is due only once the invoice is overdue.")
+            raise CaseError(_("The compensation is due only once the invoice is overdue."))
         figure = b2b_compensation(
             profile, debtor_is_consumer=claim.debtor_is_consumer, due_date=claim.due_date
         )
         if not figure.allowed:
-            raise CaseError(f"No compensation: {figure.refusal}.")
+            raise CaseError(_("No compensation: %(refusal)s.") % {"refusal": _refusal(figure)})
         if _standing(case, kind, claim=claim) > 0:
             raise CaseError(
-                f"Invoice {claim.invoice_number} has had its compensation already (once per "
-                "overdue invoice)."
+                _(
+                    "Invoice %(invoice)s has had its compensation already (once per overdue "
+                    "invoice)."
+                )
+                % {"invoice": claim.invoice_number}
             )
-        over(figure.amount, "compensation")
+        over(
+            figure.amount,
+            N_(
+                "A compensation of %(amount)s is more than the %(allowed)s the rules allow "
+                "(%(profile)s)."
+            ),
+        )
+
+
+def _refusal(figure: Figure) -> str:
+    """Why the rules refuse ``figure``, in the active language (its English words if it has no
+    stored text)."""
+    return figure.refusal_text.render() if figure.refusal_text is not None else figure.refusal
+
+
+def _number(amount: Decimal) -> str:
+    """An amount as the rules' messages write it (``150.00``; ``150,00`` in Danish)."""
+    text = str(amount)
+    return text.replace(".", ",") if get_language() == "da" else text
 
 
 def _standing(case: Case, kind: EntryKind, *, claim: Claim | None = None) -> Decimal:

@@ -38,7 +38,7 @@ from .cases import limitation_events_for_case
 from .errors import CaseError
 from .ledger import fee_post
 from .locking import acting_user, lock_case
-from .steps import transition_apply
+from .steps import state_name, transition_apply
 
 
 def _step(
@@ -66,15 +66,20 @@ def _step(
 def _require_legal(case: Case) -> None:
     if case.state != CaseState.LEGAL:
         raise CaseError(
-            f"Case {case.reference} is not on the legal track (state {case.state}): "
-            "file a betalingspåkrav first."
+            _(
+                "Case %(case)s is not on the legal track (state %(state)s): file a "
+                "betalingspåkrav first."
+            )
+            % {"case": case.reference, "state": state_name(case.state)}
         )
 
 
 def _require_filed_payment_claim(case: Case) -> None:
     _require_legal(case)
     if not LegalStep.objects.filter(case=case, kind=LegalStepKind.PAYMENT_CLAIM_FILED).exists():
-        raise CaseError(f"No betalingspåkrav has been filed on case {case.reference}.")
+        raise CaseError(
+            _("No betalingspåkrav has been filed on case %(case)s.") % {"case": case.reference}
+        )
 
 
 @transaction.atomic
@@ -95,18 +100,27 @@ def legal_file_payment_claim(
     case = lock_case(case)
     if case.has_open_dispute():
         raise CaseError(
-            f"Case {case.reference} has an open dispute: a disputed claim goes to a civil "
-            "suit, not a betalingspåkrav."
-        )
-    if case.warning_deadline is None or on <= case.warning_deadline:
-        raise CaseError(
-            f"No collection warning on case {case.reference} has expired"
-            + (
-                f" (its deadline is {case.warning_deadline.isoformat()})"
-                if case.warning_deadline
-                else ""
+            _(
+                "Case %(case)s has an open dispute: a disputed claim goes to a civil suit, not "
+                "a betalingspåkrav."
             )
-            + ": a betalingspåkrav requires one (inkassoloven § 10)."
+            % {"case": case.reference}
+        )
+    if case.warning_deadline is None:
+        raise CaseError(
+            _(
+                "No collection warning on case %(case)s has expired: a betalingspåkrav "
+                "requires one (inkassoloven § 10)."
+            )
+            % {"case": case.reference}
+        )
+    if on <= case.warning_deadline:
+        raise CaseError(
+            _(
+                "No collection warning on case %(case)s has expired (its deadline is "
+                "%(deadline)s): a betalingspåkrav requires one (inkassoloven § 10)."
+            )
+            % {"case": case.reference, "deadline": case.warning_deadline.isoformat()}
         )
     profile = selectors.profile_for(case, on)
     principal = selectors.case_balance(case).principal
@@ -119,8 +133,11 @@ def legal_file_payment_claim(
         case.save(update_fields=["state", "next_action_at"])
     elif case.state != CaseState.LEGAL:
         raise CaseError(
-            f"Case {case.reference} is in state {case.state}: the legal track starts from "
-            "collection or monitoring."
+            _(
+                "Case %(case)s is in state %(state)s: the legal track starts from collection "
+                "or monitoring."
+            )
+            % {"case": case.reference, "state": state_name(case.state)}
         )
     fee = court_fee_payment_claim(profile)
     fee_post(case=case, kind=EntryKind.COURT_FEE, figure=fee, posted_on=on, user=user)
@@ -233,7 +250,10 @@ def legal_request_enforcement(
     case = lock_case(case)
     _require_legal(case)
     if case.has_open_dispute():
-        raise CaseError(f"Case {case.reference} has an open dispute: it waits for a person.")
+        raise CaseError(
+            _("Case %(case)s has an open dispute: it waits for a person.")
+            % {"case": case.reference}
+        )
     profile = selectors.profile_for(case, on)
     fee = court_fee_enforcement(profile)
     fee_post(case=case, kind=EntryKind.COURT_FEE, figure=fee, posted_on=on, user=user)
@@ -270,7 +290,9 @@ def legal_record_attachment(
         raise ValidationError({"outcome": _("One of: levied, nothing found.")})
     _require_legal(case)
     if not LegalStep.objects.filter(case=case, kind=LegalStepKind.ENFORCEMENT_REQUESTED).exists():
-        raise CaseError(f"No fogedret request has been made on case {case.reference}.")
+        raise CaseError(
+            _("No fogedret request has been made on case %(case)s.") % {"case": case.reference}
+        )
     step = _step(
         case=case,
         kind=LegalStepKind.ATTACHMENT_RESULT,

@@ -67,12 +67,22 @@ def _check_reminder_allowed(case: Case, profile, claim: Claim, on: date) -> None
     """No reminder before the claim is due, nor closer to the last one than the profile's
     spacing (renteloven § 9 b), nor on claims that are all time-barred."""
     if on < claim.due_date:
-        raise CaseError(f"No reminder before the claim falls due on {claim.due_date.isoformat()}.")
+        raise CaseError(
+            _("No reminder before the claim falls due on %(due)s.")
+            % {"due": claim.due_date.isoformat()}
+        )
     sent = selectors.reminders_sent(case)
     if sent and (on - sent[-1]).days < profile.reminder_min_spacing_days:
         raise CaseError(
-            f"The last reminder was sent on {sent[-1].isoformat()}; the next may go "
-            f"{profile.reminder_min_spacing_days} days later ({profile.label})."
+            _(
+                "The last reminder was sent on %(last)s; the next may go %(days)s days later "
+                "(%(profile)s)."
+            )
+            % {
+                "last": sent[-1].isoformat(),
+                "days": profile.reminder_min_spacing_days,
+                "profile": profile.label,
+            }
         )
     refuse_if_time_barred(case, on)
 
@@ -89,8 +99,11 @@ def refuse_if_time_barred(case: Case, on: date) -> None:
     if limitations and all(on > lim.figure.dates[0] for lim in limitations):
         last = max(lim.figure.dates[0] for lim in limitations)
         raise CaseError(
-            f"Every claim of case {case.reference} is time-barred (the last on "
-            f"{last.isoformat()}): nothing may be collected."
+            _(
+                "Every claim of case %(case)s is time-barred (the last on %(last)s): nothing "
+                "may be collected."
+            )
+            % {"case": case.reference, "last": last.isoformat()}
         )
 
 
@@ -158,7 +171,10 @@ def case_send_warning(
     profile = selectors.profile_for(case, on)
     claim = _oldest_claim(case)
     if on < claim.due_date:
-        raise CaseError(f"No collection warning before the claim falls due on {claim.due_date}.")
+        raise CaseError(
+            _("No collection warning before the claim falls due on %(due)s.")
+            % {"due": claim.due_date.isoformat()}
+        )
     refuse_if_time_barred(case, on)
     deadline = warning_deadline_date(profile, on)
     before = transition_apply(case, case.warn, sent_on=on, deadline=deadline)
@@ -192,12 +208,15 @@ def case_accept_creditor_warning(
     case = lock_case(case)
     sent_on = case.creditor_warning_sent_on
     if sent_on is None:
-        raise CaseError("The creditor has not reported a collection warning.")
+        raise CaseError(_("The creditor has not reported a collection warning."))
     claim = _oldest_claim(case)
     if sent_on < claim.due_date:
         raise CaseError(
-            f"The creditor's warning of {sent_on.isoformat()} was sent before the claim fell "
-            f"due on {claim.due_date.isoformat()}, so it is not valid."
+            _(
+                "The creditor's warning of %(sent)s was sent before the claim fell due on "
+                "%(due)s, so it is not valid."
+            )
+            % {"sent": sent_on.isoformat(), "due": claim.due_date.isoformat()}
         )
     profile = selectors.profile_for(case, sent_on)
     deadline = warning_deadline_date(profile, sent_on)
@@ -285,7 +304,7 @@ def case_monitoring_recheck(*, case: Case, on: date, actor=None) -> None:
     """A periodic look at a monitored case; it stays monitored until someone reopens it."""
     case = lock_case(case)
     if case.state != CaseState.MONITORING:
-        raise CaseError(f"Case {case.reference} is not in monitoring.")
+        raise CaseError(_("Case %(case)s is not in monitoring.") % {"case": case.reference})
     case.next_action_at = action_at(
         on + timedelta(days=case.creditor.policy_monitoring_recheck_days)
     )
@@ -375,7 +394,7 @@ def case_pause(*, case: Case, until: date, actor=None, reason: str = "") -> None
     if until <= timezone.localdate():
         raise ValidationError({"until": _("A pause ends on a future date.")})
     if case.state == CaseState.CLOSED:
-        raise CaseError(f"Case {case.reference} is closed.")
+        raise CaseError(_("Case %(case)s is closed.") % {"case": case.reference})
     case.paused_until = until
     case.next_action_at = action_at(until)
     _save(case, "paused_until")
@@ -428,7 +447,7 @@ def dispute_resolve(
     case = lock_case(dispute.case)
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.resolved_at is not None:
-        raise CaseError("The dispute has been resolved already.")
+        raise CaseError(_("The dispute has been resolved already."))
     if not note.strip():
         raise ValidationError({"note": _("Answer the debtor in substance.")})
     dispute.resolved_at = timezone.now()

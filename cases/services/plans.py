@@ -110,13 +110,16 @@ def plan_propose(
     case = lock_case(case)
     today = timezone.localdate()
     if case.state == CaseState.CLOSED:
-        raise CaseError(f"Case {case.reference} is closed.")
+        raise CaseError(_("Case %(case)s is closed.") % {"case": case.reference})
     if case.has_open_dispute():
         raise CaseError(
-            f"Case {case.reference} has an open dispute: it waits for a person to answer."
+            _("Case %(case)s has an open dispute: it waits for a person to answer.")
+            % {"case": case.reference}
         )
     if InstalmentPlan.objects.filter(case=case, status__in=OPEN_PLAN_STATUSES).exists():
-        raise CaseError(f"Case {case.reference} already has a proposed or active plan.")
+        raise CaseError(
+            _("Case %(case)s already has a proposed or active plan.") % {"case": case.reference}
+        )
     if (count is None) == (amount is None):
         raise ValidationError({"count": _("Give either the number of instalments or an amount.")})
     if count is not None and count < 1:
@@ -133,7 +136,9 @@ def plan_propose(
     interest_post(case=case, up_to=today)
     balance = selectors.case_balance(case).total
     if balance <= 0:
-        raise CaseError(f"Case {case.reference} owes nothing: there is nothing to spread.")
+        raise CaseError(
+            _("Case %(case)s owes nothing: there is nothing to spread.") % {"case": case.reference}
+        )
     if amount is not None and amount > balance:
         raise ValidationError(
             {"amount": _("The instalment is more than the balance of %(b)s.") % {"b": balance}}
@@ -195,12 +200,16 @@ def plan_activate(
     case = lock_case(plan.case)
     plan = InstalmentPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.PROPOSED:
-        raise CaseError(f"The plan is {plan.get_status_display().lower()}, not proposed.")
+        raise CaseError(
+            _("The plan is %(status)s, not proposed.")
+            % {"status": plan.get_status_display().lower()}
+        )
     if case.state == CaseState.CLOSED:
-        raise CaseError(f"Case {case.reference} is closed.")
+        raise CaseError(_("Case %(case)s is closed.") % {"case": case.reference})
     if case.has_open_dispute():
         raise CaseError(
-            f"Case {case.reference} has an open dispute: it waits for a person to answer."
+            _("Case %(case)s has an open dispute: it waits for a person to answer.")
+            % {"case": case.reference}
         )
     today = timezone.localdate()
     if settlement_signed_on is not None and settlement_signed_on > today:
@@ -258,7 +267,10 @@ def plan_cancel(
     case = lock_case(plan.case)
     plan = InstalmentPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.PROPOSED:
-        raise CaseError(f"Only a proposed plan can be cancelled; this one is {plan.status}.")
+        raise CaseError(
+            _("Only a proposed plan can be cancelled; this one is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the plan is cancelled.")})
     plan.status = PlanStatus.CANCELLED

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from cases.models import Case, CaseState, Payment
@@ -64,14 +66,43 @@ def transition_apply(case: Case, transition, **kwargs) -> str:
     return before
 
 
+# What each transition does, in words: "Case ... cannot <this> from state ...".
+_TRANSITIONS = {
+    "remind": pgettext_lazy("case transition", "remind"),
+    "warn": pgettext_lazy("case transition", "warn"),
+    "hand_over": pgettext_lazy("case transition", "hand over"),
+    "monitor": pgettext_lazy("case transition", "monitor"),
+    "reopen": pgettext_lazy("case transition", "reopen"),
+    "go_legal": pgettext_lazy("case transition", "go legal"),
+    "legal_to_monitoring": pgettext_lazy("case transition", "legal to monitoring"),
+    "close": pgettext_lazy("case transition", "close"),
+    "reinstate": pgettext_lazy("case transition", "reinstate"),
+}
+
+
+def state_name(state: str) -> str:
+    """A case state in words, in the active language (``new``, ``ny``)."""
+    try:
+        return str(CaseState(state).label).lower()
+    except ValueError:
+        return state
+
+
 def _refusal(case: Case, name: str) -> str:
     if case.state == CaseState.CLOSED:
-        return f"Case {case.reference} is closed."
+        return _("Case %(case)s is closed.") % {"case": case.reference}
     if case.has_open_dispute() and name != "close":
-        return f"Case {case.reference} has an open dispute: it waits for a person to answer."
+        return _("Case %(case)s has an open dispute: it waits for a person to answer.") % {
+            "case": case.reference
+        }
     if name == "hand_over" and case.warning_deadline is not None:
-        return (
-            f"Collection may not start before the warning's deadline "
-            f"{case.warning_deadline.isoformat()} has passed (inkassoloven § 10)."
-        )
-    return f"Case {case.reference} cannot {name.replace('_', ' ')} from state {case.state}."
+        return _(
+            "Collection may not start before the warning's deadline %(deadline)s has passed "
+            "(inkassoloven § 10)."
+        ) % {"deadline": case.warning_deadline.isoformat()}
+    action = _TRANSITIONS.get(name)
+    return _("Case %(case)s cannot %(action)s from state %(state)s.") % {
+        "case": case.reference,
+        "action": str(action) if action is not None else name.replace("_", " "),
+        "state": state_name(case.state),
+    }

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, WorkItem, WorkItemReason, WorkItemStatus
 
@@ -54,7 +55,10 @@ def work_item_close(*, item: WorkItem, user: AbstractBaseUser | None, outcome: s
     """Close an open item with what was decided; closing it again is refused."""
     item = WorkItem.objects.select_for_update().get(pk=item.pk)
     if item.status != WorkItemStatus.OPEN:
-        raise CaseError(f"The work item '{item.get_reason_display()}' is closed already.")
+        raise CaseError(
+            _("The work item '%(reason)s' is closed already.")
+            % {"reason": item.get_reason_display()}
+        )
     item.status = WorkItemStatus.DONE
     item.closed_at = timezone.now()
     item.closed_by = user

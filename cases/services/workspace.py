@@ -310,7 +310,7 @@ def callback_set(*, case: Case, user: AbstractBaseUser, at: datetime, note: str 
     if at <= timezone.now():
         raise ValidationError({"at": _("A callback is set for a time in the future.")})
     if case.state == CaseState.CLOSED:
-        raise CaseError(f"Case {case.reference} is closed.")
+        raise CaseError(_("Case %(case)s is closed.") % {"case": case.reference})
     existing = WorkItem.objects.filter(
         case=case, reason=WorkItemReason.CALLBACK, status=WorkItemStatus.OPEN
     ).first()

@@ -18,6 +18,10 @@ SYSTEM_ACTORS = {
     "scheduler": gettext_lazy("Scheduler"),
     "letters": gettext_lazy("Letters"),
     "repair_collection_costs": gettext_lazy("Correction of collection costs"),
+    "credit bureau": gettext_lazy("Credit bureau"),
+    "credit-bureau sweep": gettext_lazy("Credit-bureau sweep"),
+    "limitation watch": gettext_lazy("Limitation watch"),
+    "sms gateway": gettext_lazy("SMS gateway"),
 }
 
 

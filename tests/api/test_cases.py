@@ -267,7 +267,9 @@ def test_pause_in_the_past_is_400_and_on_a_closed_case_409(api_a, filed):
     assert response.json()["error"]["fields"][0]["field"] == "until"
     action(api_a, filed, "withdraw", format="json")
     future = (timezone.localdate() + timedelta(days=5)).isoformat()
-    response = action(api_a, filed, "pause", {"until": future}, format="json")
+    response = action(
+        api_a, filed, "pause", {"until": future}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409
     assert "closed" in response.json()["error"]["message"]
 

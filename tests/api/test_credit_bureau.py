@@ -40,10 +40,17 @@ def test_an_api_key_warns_registers_and_deregisters(tenant_a, django_capture_on_
         again = client.post(url(case, "warn"), {"bureau": "rki"}, format="json")
         assert again.status_code == 200 and again.json()["id"] == warned.json()["id"]
     with at(WARNED):
-        early = client.post(url(case, "register"), {"bureau": "rki"}, format="json")
-    assert early.status_code == 409
+        early = client.post(
+            url(case, "register"), {"bureau": "rki"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        danish = client.post(
+            url(case, "register"), {"bureau": "rki"}, format="json", HTTP_ACCEPT_LANGUAGE="da"
+        )
+    assert early.status_code == danish.status_code == 409
     assert early.json()["error"]["code"] == "refused"
     assert "allows a registration from 2025-02-12" in early.json()["error"]["message"]
+    # The refusal is said in the caller's language.
+    assert "tillader en registrering fra den 2025-02-12" in danish.json()["error"]["message"]
     with at(ELIGIBLE), django_capture_on_commit_callbacks(execute=False) as hooks:
         done = client.post(url(case, "register"), {"bureau": "rki"}, format="json")
     assert done.status_code == 200, done.json()

@@ -166,12 +166,14 @@ def test_below_1000_the_claim_goes_to_the_closed_register():
 # --- Each precondition refused on a whole case --------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_registration_without_the_warning_letter(tenant_a):
     case = in_collection(tenant_a.creditor)
     with creditor_scope(tenant_a.creditor), pytest.raises(CaseError, match="not been warned"):
         credit_bureau_register(case=case, bureau="rki", on=ELIGIBLE)
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_registration_before_the_warnings_days_have_passed(tenant_a):
     case = warned(tenant_a.creditor)
     with creditor_scope(tenant_a.creditor):
@@ -180,6 +182,7 @@ def test_no_registration_before_the_warnings_days_have_passed(tenant_a):
         assert registration(case).status == RegistrationStatus.WARNED
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_warning_and_no_registration_on_a_disputed_claim(tenant_a):
     case = in_collection(tenant_a.creditor)
     with creditor_scope(tenant_a.creditor), at(WARNED):
@@ -189,6 +192,7 @@ def test_no_warning_and_no_registration_on_a_disputed_claim(tenant_a):
         assert not Notice.objects.filter(case=case, kind=NoticeKind.CREDIT_BUREAU_WARNING)
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_a_dispute_after_the_warning_stops_the_registration(tenant_a):
     case = warned(tenant_a.creditor)
     with creditor_scope(tenant_a.creditor), at(WARNED + timedelta(days=3)):
@@ -200,6 +204,7 @@ def test_a_dispute_after_the_warning_stops_the_registration(tenant_a):
             credit_bureau_register(case=case, bureau="rki", on=ELIGIBLE)
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_warning_on_data_older_than_five_years(tenant_a):
     case = in_collection(tenant_a.creditor, due=date(2022, 12, 1))
     on = date(2027, 12, 1)
@@ -207,6 +212,7 @@ def test_no_warning_on_data_older_than_five_years(tenant_a):
         credit_bureau_warn(case=case, bureau="rki", on=on)
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_registration_once_the_data_has_turned_five_years_old(tenant_a):
     case = in_collection(tenant_a.creditor, due=date(2022, 12, 1))
     with creditor_scope(tenant_a.creditor):
@@ -216,6 +222,7 @@ def test_no_registration_once_the_data_has_turned_five_years_old(tenant_a):
             credit_bureau_register(case=case, bureau="rki", on=date(2027, 12, 5))
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_warning_below_the_bureaus_minimum(tenant_a):
     case = in_collection(tenant_a.creditor)
     with creditor_scope(tenant_a.creditor), at(WARNED):
@@ -226,6 +233,7 @@ def test_no_warning_below_the_bureaus_minimum(tenant_a):
             credit_bureau_warn(case=case, bureau="rki", on=WARNED)
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_no_warning_before_collection(tenant_a):
     with at(DUE):
         case = file_case(tenant_a.creditor, claim("CB-R", "5000.00", DUE))
@@ -322,7 +330,8 @@ def test_an_agents_decision_to_register_closes_the_item(
             item.refresh_from_db()
             row = registration(case)
     assert item.status == WorkItemStatus.DONE and item.closed_by == agent
-    assert "Registered with Experian RKI" in item.outcome
+    # The outcome is kept in the words of the one who decided (here the site's language).
+    assert item.outcome == "Registreret hos Experian RKI."
     assert row.status == RegistrationStatus.REGISTERED and row.registered_by == agent
     assert row.external_reference == "REG-1"
     [record] = bureau.records("register")
@@ -506,6 +515,7 @@ def test_a_refused_record_opens_a_work_item(tenant_a, bureau, django_capture_on_
 # --- Work items -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")  # the refusal is matched in English
 def test_a_work_item_is_opened_once_per_case_and_reason_and_closed_once(tenant_a):
     case = tenant_a.case
     agent = agency_user()

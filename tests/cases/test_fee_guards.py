@@ -21,7 +21,9 @@ from notices.models import Notice, NoticeKind
 
 from .helpers import at, claim, file_case
 
-pytestmark = pytest.mark.django_db
+# The refusals are matched in English (tests/cases/test_words_in_danish.py reads them in
+# Danish).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 DUE = date(2025, 3, 3)
 
 

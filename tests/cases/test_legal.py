@@ -31,7 +31,9 @@ from collections_portal.tenancy import creditor_scope
 
 from .helpers import at, claim, file_case
 
-pytestmark = pytest.mark.django_db
+# The refusals are matched in English (tests/cases/test_words_in_danish.py reads them in
+# Danish).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 DUE = date(2025, 1, 10)
 WARNED = date(2025, 2, 3)
 HANDED_OVER = WARNED + timedelta(days=11)  # the day after the 10-day deadline

@@ -38,7 +38,9 @@ from notices.models import Notice, NoticeKind
 
 from .helpers import at, claim, file_case
 
-pytestmark = pytest.mark.django_db
+# The refusals are matched in English (tests/cases/test_words_in_danish.py reads them in
+# Danish).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 FUTURE = date(2099, 1, 1)  # due in the future: no interest runs, the amounts are round
 TODAY = date(2026, 1, 5)
 DUE = date(2025, 3, 3)  # for the cases driven into collection

@@ -157,7 +157,7 @@ def test_a_rejected_dispute_resumes_the_case_with_a_letter(client, disputed, age
         {"dispute": dispute.pk, "outcome": "upheld", "remedy": "withdraw", "note": "Nej."},
         follow=True,
     )
-    assert "resolved already" in again.content.decode()
+    assert "Indsigelsen er allerede afgjort." in again.content.decode()  # the page is Danish
     assert kinds(case) == [NoticeKind.DISPUTE_ACK, NoticeKind.DISPUTE_ANSWER]
 
 
