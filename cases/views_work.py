@@ -4,6 +4,8 @@ through a service (cases.services.workspace, lifecycle) and lands on the case's 
 
 from __future__ import annotations
 
+from contextlib import suppress
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -14,10 +16,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from collections_portal.money import parse_amount
+from collections_portal.money import format_money, parse_amount
 from creditors.models import Creditor
 from creditors.selectors import user_is_agency_manager, user_is_agency_staff
 
@@ -29,6 +33,7 @@ from .models import (
     ContactDirection,
     ContactOutcome,
     Dispute,
+    SubmissionAction,
     WorkItem,
     WorkItemReason,
     WorkItemStatus,
@@ -51,19 +56,70 @@ def agency_view(view):
     return wrapper
 
 
-def _factor_rows(item: WorkItem) -> list[tuple[str, object, int]]:
-    labels = {
+def _factor_labels() -> dict[str, str]:
+    return {
+        # The priority's scored factors (cases.services.workspace): {"value", "points"}.
         "balance": _("Balance"),
         "days_past_due": _("Days past due"),
         "stage": _("Stage"),
         "limitation": _("Limitation date"),
         "promise_due": _("Promise due today"),
         "last_contact": _("Days since last contact"),
+        # A credit-bureau decision or a refused submission: plain facts.
+        "bureau": _("Credit bureau"),
+        "amount": _("Amount"),
+        "priority_from_amount": _("Priority from the amount"),
+        "priority_from_data_age": _("Priority from the age of the data"),
+        "warned_on": _("Warned on"),
+        "eligible_from": _("May be registered from"),
+        "data_expires_on": _("Data must be deleted by"),
+        "action": _("Refused request"),
+        # A reconciliation difference: the identity's terms.
+        "received": _("Received"),
+        "paid_out": _("Paid out"),
+        "agency_revenue": _("Agency revenue"),
+        "refunds": _("Refunds"),
+        "held": _("Held"),
+        "difference": _("Difference"),
     }
-    return [
-        (labels.get(name, name), factor.get("value"), factor.get("points", 0))
-        for name, factor in (item.factors or {}).items()
-    ]
+
+
+def _factor_rows(item: WorkItem) -> list[tuple[str, object, int | None]]:
+    """The item's factors as (label, value, points): a scored factor is {"value", "points"};
+    other reasons keep plain facts (a credit-bureau decision, a reconciliation difference),
+    shown without points. Keys without a label (internal ids) are not shown."""
+    labels = _factor_labels()
+    rows: list[tuple[str, object, int | None]] = []
+    for name, factor in (item.factors or {}).items():
+        if name not in labels:
+            continue
+        if isinstance(factor, dict):
+            rows.append((labels[name], factor.get("value"), factor.get("points", 0)))
+        elif name.startswith("priority_from_"):
+            rows.append((labels[name], None, factor))
+        else:
+            rows.append((labels[name], _fact(name, factor), None))
+    return rows
+
+
+_DATE_FACTS = {"warned_on", "eligible_from", "data_expires_on"}
+_MONEY_FACTS = {"amount", "received", "paid_out", "agency_revenue", "refunds", "held", "difference"}
+
+
+def _fact(name: str, value: object) -> object:
+    """A stored fact as a person reads it: a date or an amount in the page's notation, a
+    submission's action by its label, a bureau by its name."""
+    text = str(value)
+    with suppress(ValueError, TypeError, ArithmeticError):
+        if name in _DATE_FACTS and (day := parse_date(text)) is not None:
+            return date_format(day, "SHORT_DATE_FORMAT")
+        if name in _MONEY_FACTS:
+            return format_money(Decimal(text), get_language() or "da")
+        if name == "action":
+            return SubmissionAction(text).label
+        if name == "bureau":
+            return text.upper()
+    return value
 
 
 @require_safe

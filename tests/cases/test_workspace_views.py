@@ -141,3 +141,47 @@ def test_only_supervisors_set_the_weights(client, item):
     assert response.status_code == 302
     weights = WorkScoreWeights.current()
     assert (weights.balance, weights.stage) == (77, 0)
+
+
+def test_items_with_plain_facts_open_in_the_queue_and_on_their_page(client, tenant_a):
+    """A credit-bureau decision and a reconciliation difference keep plain facts (no points):
+    the queue and the item's page show them in words and the page's notation, never as raw
+    keys or codes (they once made both pages fail)."""
+    from cases.services.work_items import work_item_open
+
+    case = file_case(tenant_a.creditor, claim("V-9", "900.00", date.today() - timedelta(days=90)))
+    with creditor_scope(tenant_a.creditor):
+        bureau = work_item_open(
+            case=case,
+            reason=WorkItemReason.CREDIT_BUREAU_DECISION,
+            due_at=timezone.now(),
+            priority=31,
+            factors={
+                "bureau": "rki",
+                "amount": "12345.50",
+                "priority_from_amount": 12,
+                "priority_from_data_age": 19,
+                "warned_on": "2026-10-01",
+                "eligible_from": "2026-10-15",
+                "data_expires_on": "2031-08-01",
+                "verdict": "The claim 12,345.50 DKK may be registered",
+            },
+        )
+        refused = work_item_open(
+            case=case,
+            reason=WorkItemReason.CREDIT_BUREAU_SUBMISSION_FAILED,
+            due_at=timezone.now(),
+            priority=100,
+            factors={"action": "delete", "submission": 7},
+        )
+    client.force_login(agency_user(AgencyRole.AGENT, username="facts-agent"))
+    queue = client.get(reverse("work:queue"))
+    assert queue.status_code == 200
+    assert "Prioritet fra beløbet: 12" in queue.content.decode()
+    page = client.get(reverse("work:item", kwargs={"item_id": bureau.pk})).content.decode()
+    assert "Beløb: 12.345,50" in page
+    assert "Kan registreres fra: 15.10.2026" in page
+    assert "Prioritet fra oplysningernes alder: 19" in page
+    assert "priority_from" not in page and "data_expires_on" not in page
+    page = client.get(reverse("work:item", kwargs={"item_id": refused.pk})).content.decode()
+    assert "Afvist anmodning: " in page and "submission" not in page
