@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from creditors.models import Creditor, Role
 
@@ -88,6 +89,16 @@ def live_server(django_db_setup):
 def _fast_password_hashing(settings):
     """Tests hash many passwords; the production hasher is slow by design."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts and ends in the site's language: a request through the test client
+    activates its page's language for the rest of the thread, which would otherwise decide
+    the words of the next test's refusals and outcomes."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 ROOT = Path(__file__).resolve().parents[1]
