@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 # Every case's figures as its rows say they are: the stored table's columns, in its order.
+# Migration 0018's BACKFILL is the same query as it stood then; a migration keeps its own copy
+# (it must run the same way after this one changes).
 RECOMPUTED = """
 SELECT c.id AS case_id, c.creditor_id,
     COALESCE(cl.principal, 0) AS original_principal, cl.oldest_due,

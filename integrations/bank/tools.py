@@ -197,7 +197,7 @@ def credit_refund(
         raise ValidationError({"reason": _("Say why the credit is refunded.")})
     with transaction.atomic(), creditor_scope(case.creditor_id):
         case = lock_case(case)
-        held = LedgerEntry.objects.filter(
+        credit_entries = LedgerEntry.objects.filter(
             case=case,
             component=Component.CREDIT,
             kind=EntryKind.PAYMENT,
@@ -205,10 +205,10 @@ def credit_refund(
         ).select_related("payment")
         # Only money the agency received is in its client account to be paid back. Credit
         # from a payment the debtor made to the creditor directly is the creditor's to refund.
-        credits = list(held.filter(payment__received__isnull=False))
+        credits = list(credit_entries.filter(payment__received__isnull=False))
         total = -sum((entry.amount for entry in credits), Decimal("0.00"))
         if total <= 0:
-            if held.exists():
+            if credit_entries.exists():
                 raise ValidationError(
                     _(
                         "The credit comes from a payment made directly to the creditor, who "
@@ -236,10 +236,17 @@ def credit_refund(
                 payment=entry.payment,
                 reverses=entry,
                 rule=REFUND_RULE,
-                explanation=(
-                    f"Credit of {-entry.amount} (overpayment from the payment of "
-                    f"{entry.payment.amount} received {entry.payment.received_on.isoformat()}) "
-                    f"refunded to the debtor (refund {refund.pk}). Reason: {reason.strip()}"
+                explanation=Text(
+                    N_(
+                        "Credit of %(credit)s (overpayment from the payment of %(amount)s "
+                        "received %(received)s) refunded to the debtor (refund %(refund)s). "
+                        "Reason: %(reason)s"
+                    ),
+                    credit=Money(-entry.amount),
+                    amount=Money(entry.payment.amount),
+                    received=entry.payment.received_on,
+                    refund=refund.pk,
+                    reason=reason.strip(),
                 ),
                 user=user,
             )

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import CaseEvent, EndReason, EntryKind
-from cases.rules import Figure, get_profile
-from cases.rules.credit_bureau import credit_bureau_verdict
+from cases.rules import Figure
 from cases.rules.legal import summary_procedure_refusal
 from cases.services import CaseError, fee_post
 from cases.services import lifecycle as lc
@@ -25,27 +24,11 @@ from cases.templatetags.timeline import event_message
 from collections_portal.tenancy import creditor_scope
 
 from .helpers import at, claim, file_case
+from .test_credit_bureau import DK, DUE, ELIGIBLE, WARNED, verdict
 
 pytestmark = pytest.mark.django_db
 
-DUE = date(2025, 1, 10)
-WARNED = date(2025, 2, 2)
-ELIGIBLE = date(2025, 2, 12)
-DK = get_profile("DK", date(2025, 1, 1))
 CITED = "(databeskyttelsesloven § 20; DK@2024-01-01)"
-
-
-def verdict(**facts):
-    base = {
-        "bureau": "rki",
-        "on": ELIGIBLE,
-        "amount": Decimal("5000.00"),
-        "oldest_due_date": DUE,
-        "disputed": False,
-        "in_collection": True,
-        "warned_on": WARNED,
-    }
-    return credit_bureau_verdict(DK, **(base | facts))
 
 
 def in_collection(creditor, principal="5000.00"):
